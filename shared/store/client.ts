@@ -1,0 +1,24 @@
+import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+
+/**
+ * Endpoint override for DynamoDB Local. In AWS it is unset and the SDK uses the regional endpoint.
+ */
+export const DYNAMODB_ENDPOINT_ENV = 'DYNAMODB_ENDPOINT';
+
+export function dynamoConfig(env: NodeJS.ProcessEnv = process.env): DynamoDBClientConfig {
+  const endpoint = env[DYNAMODB_ENDPOINT_ENV];
+  if (!endpoint) return {};
+  return {
+    endpoint,
+    region: env.AWS_REGION ?? 'local',
+    // DynamoDB Local accepts any credentials; fixed ones keep the SDK from searching for a profile.
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  };
+}
+
+export function createDocumentClient(config: DynamoDBClientConfig = dynamoConfig()): DynamoDBDocumentClient {
+  return DynamoDBDocumentClient.from(new DynamoDBClient(config), {
+    marshallOptions: { removeUndefinedValues: true, convertEmptyValues: false },
+  });
+}

@@ -1,0 +1,64 @@
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  ResourceInUseException,
+  UpdateTimeToLiveCommand,
+  type AttributeDefinition,
+  type CreateTableCommandInput,
+} from '@aws-sdk/client-dynamodb';
+import { TABLE, type TableDefinition } from './table';
+
+/** CreateTable input built from the shared table definition (used by the local stack and tests). */
+export function createTableInput(tableName: string, def: TableDefinition = TABLE): CreateTableCommandInput {
+  const attributes = new Map<string, AttributeDefinition>();
+  const add = (k: { name: string; type: 'S' | 'N' }): void => {
+    attributes.set(k.name, { AttributeName: k.name, AttributeType: k.type });
+  };
+  add(def.partitionKey);
+  add(def.sortKey);
+  for (const index of def.globalSecondaryIndexes) {
+    add(index.partitionKey);
+    add(index.sortKey);
+  }
+  return {
+    TableName: tableName,
+    BillingMode: def.billingMode,
+    AttributeDefinitions: [...attributes.values()],
+    KeySchema: [
+      { AttributeName: def.partitionKey.name, KeyType: 'HASH' },
+      { AttributeName: def.sortKey.name, KeyType: 'RANGE' },
+    ],
+    GlobalSecondaryIndexes: def.globalSecondaryIndexes.map((index) => ({
+      IndexName: index.indexName,
+      KeySchema: [
+        { AttributeName: index.partitionKey.name, KeyType: 'HASH' },
+        { AttributeName: index.sortKey.name, KeyType: 'RANGE' },
+      ],
+      Projection: { ProjectionType: 'ALL' },
+    })),
+  };
+}
+
+/** Creates the table unless it exists; returns true when it created it. */
+export async function ensureTable(client: DynamoDBClient, tableName: string, def: TableDefinition = TABLE): Promise<boolean> {
+  try {
+    await client.send(new DescribeTableCommand({ TableName: tableName }));
+    return false;
+  } catch (e: unknown) {
+    if (!(e instanceof Error) || e.name !== 'ResourceNotFoundException') throw e;
+  }
+  try {
+    await client.send(new CreateTableCommand(createTableInput(tableName, def)));
+  } catch (e: unknown) {
+    if (e instanceof ResourceInUseException) return false;
+    throw e;
+  }
+  await client.send(
+    new UpdateTimeToLiveCommand({
+      TableName: tableName,
+      TimeToLiveSpecification: { AttributeName: def.timeToLiveAttribute, Enabled: true },
+    }),
+  );
+  return true;
+}

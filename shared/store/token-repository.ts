@@ -1,0 +1,316 @@
+import {
+  GetCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
+import {
+  ProvisioningDisabledError,
+  TokenConflictError,
+  TokenLimitError,
+  type ProvisioningSettings,
+  type TokenRecord,
+  type TokenRepository,
+} from '../tokens/ports';
+import { cancellationCodes, isConditionFailure, retryConflicts } from './errors';
+import { KEYS } from './table';
+
+const TOKEN_PK = 'TOKEN';
+const CONFIG_KEY = { [KEYS.pk]: 'CONFIG', [KEYS.sk]: 'PROVISIONING' };
+const tokenKey = (id: string): Record<string, string> => ({ [KEYS.pk]: TOKEN_PK, [KEYS.sk]: id });
+
+type Item = Record<string, unknown>;
+
+function toRecord(item: Item): TokenRecord {
+  return {
+    id: String(item.id),
+    name: String(item.name),
+    hint: String(item.hint),
+    hash: String(item.hash),
+    createdAt: String(item.createdAt),
+    expiresAt: String(item.expiresAt),
+    status: item.status === 'Expired' ? 'Expired' : 'Active',
+    ...(typeof item.lastUsedAt === 'string' ? { lastUsedAt: item.lastUsedAt } : {}),
+    createdBy: String(item.createdBy),
+    ...(typeof item.expiryWarning === 'number' ? { expiryWarning: item.expiryWarning } : {}),
+  };
+}
+
+function toSettings(item: Item | undefined): ProvisioningSettings {
+  return {
+    enabled: item?.enabled === true,
+    ...(typeof item?.changedAt === 'string' ? { changedAt: item.changedAt } : {}),
+    ...(typeof item?.changedBy === 'string' ? { changedBy: item.changedBy } : {}),
+    activeTokens: typeof item?.activeTokens === 'number' ? item.activeTokens : 0,
+  };
+}
+
+/**
+ * Tokens and the provisioning switch on the single table. The settings item counts active
+ * tokens, and every write that changes that number is one transaction with the token write,
+ * so the 2-token limit holds under concurrency and "a token exists" implies "provisioning is
+ * enabled" (disabling deletes the tokens in the transaction that flips the flag).
+ */
+export class DynamoTokenRepository implements TokenRepository {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async getToken(id: string): Promise<TokenRecord | undefined> {
+    const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: tokenKey(id), ConsistentRead: true }));
+    return Item ? toRecord(Item) : undefined;
+  }
+
+  async listTokens(): Promise<TokenRecord[]> {
+    return (await this.tokenItems()).map(toRecord).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+  }
+
+  private async tokenItems(): Promise<Item[]> {
+    const items: Item[] = [];
+    let start: Item | undefined;
+    do {
+      const page = await this.db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: '#pk = :pk',
+          ExpressionAttributeNames: { '#pk': KEYS.pk },
+          ExpressionAttributeValues: { ':pk': TOKEN_PK },
+          ConsistentRead: true,
+          ExclusiveStartKey: start,
+        }),
+      );
+      items.push(...(page.Items ?? []));
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return items;
+  }
+
+  async createToken(record: TokenRecord, max: number): Promise<void> {
+    try {
+      await retryConflicts(() =>
+        this.db.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Update: {
+                  TableName: this.tableName,
+                  Key: CONFIG_KEY,
+                  UpdateExpression: 'SET activeTokens = if_not_exists(activeTokens, :zero) + :one, tokenSeq = if_not_exists(tokenSeq, :zero) + :one',
+                  ConditionExpression: 'enabled = :true AND (attribute_not_exists(activeTokens) OR activeTokens < :max)',
+                  ExpressionAttributeValues: { ':zero': 0, ':one': 1, ':true': true, ':max': max },
+                  ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+                },
+              },
+              {
+                Put: {
+                  TableName: this.tableName,
+                  Item: { ...tokenKey(record.id), ...record },
+                  ConditionExpression: 'attribute_not_exists(#pk)',
+                  ExpressionAttributeNames: { '#pk': KEYS.pk },
+                },
+              },
+            ],
+          }),
+        ),
+      );
+    } catch (e: unknown) {
+      const codes = cancellationCodes(e);
+      if (codes[0] === 'ConditionalCheckFailed') {
+        const settings = await this.getSettings();
+        if (!settings.enabled) throw new ProvisioningDisabledError('Provisioning is disabled', { cause: e });
+        throw new TokenLimitError(`At most ${max} tokens may exist at once`, { cause: e });
+      }
+      if (codes[1] === 'ConditionalCheckFailed') throw new TokenConflictError('Token id collision', { cause: e });
+      throw e;
+    }
+  }
+
+  async deleteToken(id: string): Promise<boolean> {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const token = await this.getToken(id);
+      if (!token) return false;
+      try {
+        await retryConflicts(() =>
+          this.db.send(
+            new TransactWriteCommand({
+              TransactItems: [
+                {
+                  Delete: {
+                    TableName: this.tableName,
+                    Key: tokenKey(id),
+                    ConditionExpression: '#status = :status',
+                    ExpressionAttributeNames: { '#status': 'status' },
+                    ExpressionAttributeValues: { ':status': token.status },
+                  },
+                },
+                ...(token.status === 'Active'
+                  ? [
+                      {
+                        Update: {
+                          TableName: this.tableName,
+                          Key: CONFIG_KEY,
+                          UpdateExpression: 'ADD activeTokens :minus',
+                          ExpressionAttributeValues: { ':minus': -1 },
+                        },
+                      },
+                    ]
+                  : []),
+              ],
+            }),
+          ),
+        );
+        return true;
+      } catch (e: unknown) {
+        // The token changed (expired or deleted) between the read and the write: read again.
+        if (cancellationCodes(e)[0] !== 'ConditionalCheckFailed') throw e;
+      }
+    }
+    throw new TokenConflictError(`Token ${id} kept changing while it was being deleted`);
+  }
+
+  async getSettings(): Promise<ProvisioningSettings> {
+    const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: CONFIG_KEY, ConsistentRead: true }));
+    return toSettings(Item);
+  }
+
+  async setEnabled(enabled: boolean, by: string, at: string): Promise<ProvisioningSettings> {
+    return enabled ? this.enable(by, at) : this.disable(by, at);
+  }
+
+  private async enable(by: string, at: string): Promise<ProvisioningSettings> {
+    try {
+      const { Attributes } = await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: CONFIG_KEY,
+          UpdateExpression: 'SET enabled = :true, changedAt = :at, changedBy = :by, activeTokens = if_not_exists(activeTokens, :zero)',
+          ConditionExpression: 'attribute_not_exists(enabled) OR enabled = :false',
+          ExpressionAttributeValues: { ':true': true, ':false': false, ':at': at, ':by': by, ':zero': 0 },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return toSettings(Attributes);
+    } catch (e: unknown) {
+      if (isConditionFailure(e)) return this.getSettings(); // already enabled: nothing to change
+      throw e;
+    }
+  }
+
+  /** One transaction flips the flag and deletes every token; retried if a token was created meanwhile. */
+  private async disable(by: string, at: string): Promise<ProvisioningSettings> {
+    for (let attempt = 0; attempt < 10; attempt++) {
+      const { Item: config } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: CONFIG_KEY, ConsistentRead: true }));
+      const tokens = await this.tokenItems();
+      if (config?.enabled !== true && tokens.length === 0) return toSettings(config);
+      const seq = typeof config?.tokenSeq === 'number' ? config.tokenSeq : undefined;
+      try {
+        await retryConflicts(() =>
+          this.db.send(
+            new TransactWriteCommand({
+              TransactItems: [
+                {
+                  Update: {
+                    TableName: this.tableName,
+                    Key: CONFIG_KEY,
+                    UpdateExpression: 'SET enabled = :false, changedAt = :at, changedBy = :by, activeTokens = :zero',
+                    ConditionExpression: seq === undefined ? 'attribute_not_exists(tokenSeq)' : 'tokenSeq = :seq',
+                    ExpressionAttributeValues: {
+                      ':false': false,
+                      ':at': at,
+                      ':by': by,
+                      ':zero': 0,
+                      ...(seq === undefined ? {} : { ':seq': seq }),
+                    },
+                  },
+                },
+                ...tokens.map((t) => ({ Delete: { TableName: this.tableName, Key: tokenKey(String(t[KEYS.sk])) } })),
+              ],
+            }),
+          ),
+        );
+        return { enabled: false, changedAt: at, changedBy: by, activeTokens: 0 };
+      } catch (e: unknown) {
+        if (cancellationCodes(e)[0] !== 'ConditionalCheckFailed') throw e;
+      }
+    }
+    throw new TokenConflictError('Tokens kept changing while provisioning was being disabled');
+  }
+
+  async markExpired(id: string, removeAfter: Date): Promise<boolean> {
+    try {
+      await retryConflicts(() =>
+        this.db.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Update: {
+                  TableName: this.tableName,
+                  Key: tokenKey(id),
+                  UpdateExpression: 'SET #status = :expired, #ttl = :ttl',
+                  ConditionExpression: '#status = :active',
+                  ExpressionAttributeNames: { '#status': 'status', '#ttl': KEYS.ttl },
+                  ExpressionAttributeValues: {
+                    ':expired': 'Expired',
+                    ':active': 'Active',
+                    ':ttl': Math.floor(removeAfter.getTime() / 1000),
+                  },
+                },
+              },
+              {
+                Update: {
+                  TableName: this.tableName,
+                  Key: CONFIG_KEY,
+                  UpdateExpression: 'ADD activeTokens :minus',
+                  ExpressionAttributeValues: { ':minus': -1 },
+                },
+              },
+            ],
+          }),
+        ),
+      );
+      return true;
+    } catch (e: unknown) {
+      if (cancellationCodes(e)[0] === 'ConditionalCheckFailed') return false;
+      throw e;
+    }
+  }
+
+  async markWarned(id: string, days: number): Promise<boolean> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: tokenKey(id),
+          UpdateExpression: 'SET expiryWarning = :days',
+          ConditionExpression: 'attribute_exists(#pk) AND (attribute_not_exists(expiryWarning) OR expiryWarning > :days)',
+          ExpressionAttributeNames: { '#pk': KEYS.pk },
+          ExpressionAttributeValues: { ':days': days },
+        }),
+      );
+      return true;
+    } catch (e: unknown) {
+      if (isConditionFailure(e)) return false;
+      throw e;
+    }
+  }
+
+  async recordUse(id: string, at: string, notBefore: string): Promise<void> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: tokenKey(id),
+          UpdateExpression: 'SET lastUsedAt = :at',
+          ConditionExpression: 'attribute_exists(#pk) AND (attribute_not_exists(lastUsedAt) OR lastUsedAt < :notBefore)',
+          ExpressionAttributeNames: { '#pk': KEYS.pk },
+          ExpressionAttributeValues: { ':at': at, ':notBefore': notBefore },
+        }),
+      );
+    } catch (e: unknown) {
+      if (!isConditionFailure(e)) throw e;
+    }
+  }
+}
+
