@@ -1,0 +1,35 @@
+import middy from '@middy/core';
+import { SNSClient } from '@aws-sdk/client-sns';
+import type { ScheduledEvent } from 'aws-lambda';
+import { systemClock } from '../../shared/clock';
+import { numberEnv, requireEnv } from '../../shared/config';
+import { SnsNotifier } from '../../shared/notify/sns';
+import { logger } from '../../shared/observability';
+import { createDocumentClient } from '../../shared/store/client';
+import { TABLE_NAME_ENV } from '../../shared/store/table';
+import { DynamoTokenRepository } from '../../shared/store/token-repository';
+import { runTokenExpiry, type ExpiryReport } from '../../shared/tokens/expiry-job';
+import { EXPIRY_TOPIC_ENV, RETENTION_DAYS_ENV } from './config';
+
+const tokens = new DynamoTokenRepository(createDocumentClient(), requireEnv(TABLE_NAME_ENV));
+const retentionDays = numberEnv(RETENTION_DAYS_ENV, 90);
+const topicArn = process.env[EXPIRY_TOPIC_ENV];
+const notifier = topicArn ? new SnsNotifier(new SNSClient({}), topicArn) : undefined;
+
+export const lambdaHandler = async (_event?: ScheduledEvent): Promise<ExpiryReport> => {
+  const report = await runTokenExpiry({ tokens, clock: systemClock, retentionDays });
+  logger.info('SCIM token expiry run', {
+    expired: report.expired,
+    expiringSoon: report.expiringSoon.map(({ id, name, expiresOn, daysLeft }) => ({ id, name, expiresOn, daysLeft })),
+  });
+  if (notifier && report.newlyWarned.length > 0) {
+    const lines = report.newlyWarned.map((t) => `- "${t.name}" (id ${t.id}) expires on ${t.expiresOn} (in ${t.daysLeft} day(s))`);
+    await notifier.publish(
+      'SCIM tokens expire soon',
+      `These SCIM tokens expire soon. Generate a new token, set it in the identity provider, then delete the old one.\n${lines.join('\n')}`,
+    );
+  }
+  return report;
+};
+
+export const handler = middy<ScheduledEvent, ExpiryReport>().handler(lambdaHandler);

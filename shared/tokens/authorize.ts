@@ -1,0 +1,85 @@
+import type { Clock } from '../clock';
+import { isExpired } from './expiry';
+import type { TokenRecord, TokenRepository } from './ports';
+import { parseToken, tokenMatches } from './token';
+
+export type Refusal = 'missing' | 'malformed' | 'unknown' | 'mismatch' | 'expired' | 'inactive';
+
+export type AuthResult =
+  | { allowed: true; tokenId: string }
+  | { allowed: false; reason: Refusal; tokenId?: string };
+
+export interface AuthorizerOptions {
+  tokens: Pick<TokenRepository, 'getToken' | 'recordUse'>;
+  clock: Clock;
+  /** How long a looked-up token may be reused without reading it again (revocation delay); 0 disables. */
+  cacheMs: number;
+  /** `lastUsedAt` is written at most once per this interval per token. */
+  recordUseEveryMs?: number;
+}
+
+/** The longest cache the product allows: a deleted token must be refused within 5 seconds. */
+export const MAX_AUTH_CACHE_MS = 5000;
+const MAX_CACHE_ENTRIES = 64;
+
+/**
+ * Decides whether a SCIM bearer token may call the SCIM API. Allowed only when the token is
+ * well-formed, exists, its hash matches (constant time), it is Active and not expired by the
+ * clock. A token record exists only while provisioning is enabled (disabling deletes them in
+ * the same write), so one read answers both questions.
+ */
+export class ScimTokenAuthorizer {
+  private readonly cache = new Map<string, { record: TokenRecord; fetchedAt: number }>();
+  private readonly lastRecorded = new Map<string, number>();
+  private readonly cacheMs: number;
+  private readonly recordUseEveryMs: number;
+
+  constructor(private readonly options: AuthorizerOptions) {
+    if (options.cacheMs < 0 || options.cacheMs > MAX_AUTH_CACHE_MS) {
+      throw new RangeError(`The token cache may hold a token for 0 to ${MAX_AUTH_CACHE_MS} ms, not ${options.cacheMs}`);
+    }
+    this.cacheMs = options.cacheMs;
+    this.recordUseEveryMs = options.recordUseEveryMs ?? 60_000;
+  }
+
+  async authorize(value: string | undefined): Promise<AuthResult> {
+    if (!value) return { allowed: false, reason: 'missing' };
+    const parsed = parseToken(value);
+    if (!parsed) return { allowed: false, reason: 'malformed' };
+    const { id } = parsed;
+    const now = this.options.clock.now();
+    const record = await this.lookup(id, now.getTime());
+    if (!record) return { allowed: false, reason: 'unknown', tokenId: id };
+    if (!tokenMatches(value, record.hash)) return { allowed: false, reason: 'mismatch', tokenId: id };
+    if (isExpired(new Date(record.expiresAt), now)) return { allowed: false, reason: 'expired', tokenId: id };
+    if (record.status !== 'Active') return { allowed: false, reason: 'inactive', tokenId: id };
+    await this.recordUse(record, now);
+    return { allowed: true, tokenId: id };
+  }
+
+  private async lookup(id: string, nowMs: number): Promise<TokenRecord | undefined> {
+    const cached = this.cache.get(id);
+    if (cached && nowMs - cached.fetchedAt < this.cacheMs) return cached.record;
+    this.cache.delete(id);
+    const record = await this.options.tokens.getToken(id);
+    if (record && this.cacheMs > 0) {
+      if (this.cache.size >= MAX_CACHE_ENTRIES) this.cache.clear();
+      this.cache.set(id, { record, fetchedAt: nowMs });
+    }
+    return record;
+  }
+
+  /** Writes `lastUsedAt` at most once per interval per token, and never fails the request. */
+  private async recordUse(record: TokenRecord, now: Date): Promise<void> {
+    const nowMs = now.getTime();
+    const stored = record.lastUsedAt ? Date.parse(record.lastUsedAt) : 0;
+    const last = Math.max(stored, this.lastRecorded.get(record.id) ?? 0);
+    if (nowMs - last < this.recordUseEveryMs) return;
+    this.lastRecorded.set(record.id, nowMs);
+    try {
+      await this.options.tokens.recordUse(record.id, now.toISOString(), new Date(nowMs - this.recordUseEveryMs).toISOString());
+    } catch {
+      this.lastRecorded.delete(record.id); // best effort: try again on a later request
+    }
+  }
+}
