@@ -1,0 +1,325 @@
+/**
+ * A local stand-in for the deployed API Gateway REST APIs: serves the shared route table,
+ * runs the authorizers first exactly as API Gateway would, builds the REST API's Lambda proxy
+ * events (payload format 1.0), and answers refusals, unknown paths and oversized bodies with
+ * the same gateway responses the CDK stack configures.
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type {
+  APIGatewayAuthorizerResult,
+  APIGatewayProxyEvent,
+  APIGatewayProxyResult,
+  APIGatewayTokenAuthorizerEvent,
+  Context,
+} from 'aws-lambda';
+import {
+  GATEWAY_MAX_BODY_BYTES,
+  gatewayResponse,
+  type GatewayResponseType,
+} from '../../shared/http/gateway-responses';
+import { apiForPath, type ApiName, type FunctionName, type Route } from '../../shared/http/routes';
+
+export type ProxyHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
+export type TokenAuthorizer = (event: APIGatewayTokenAuthorizerEvent, context: Context) => Promise<APIGatewayAuthorizerResult>;
+/** Verifies an admin JWT like the Cognito authorizer; resolves to its claims or rejects. */
+export type JwtVerifier = (token: string) => Promise<Record<string, unknown>>;
+
+export interface LocalGatewayOptions {
+  routes: readonly Route[];
+  functions: Partial<Record<FunctionName, ProxyHandler>>;
+  scimAuthorizer: TokenAuthorizer;
+  verifyAdminJwt: JwtVerifier;
+  maxBodyBytes?: number;
+}
+
+const ACCOUNT = '000000000000';
+const REGION = 'local';
+const STAGE = 'local';
+const apiId = (api: ApiName): string => `local-${api}`;
+
+interface Match {
+  route: Route;
+  pathParameters: Record<string, string> | null;
+}
+
+/** API Gateway's matching: a static segment beats a `{param}`; an explicit method beats ANY. */
+export function matchRoute(routes: readonly Route[], method: string, path: string): Match | undefined {
+  const segments = path.split('/').filter(Boolean);
+  let best: { match: Match; score: number[] } | undefined;
+  for (const route of routes) {
+    if (route.method !== method && route.method !== 'ANY') continue;
+    const template = route.path.split('/').filter(Boolean);
+    if (template.length !== segments.length) continue;
+    const params: Record<string, string> = {};
+    const score: number[] = [];
+    let ok = true;
+    template.forEach((t, i) => {
+      const s = segments[i] ?? '';
+      const param = /^\{(\w+)\}$/.exec(t);
+      if (param?.[1]) {
+        params[param[1]] = safeDecode(s);
+        score.push(0);
+      } else if (t === s) {
+        score.push(1);
+      } else {
+        ok = false;
+      }
+    });
+    if (!ok) continue;
+    score.push(route.method === 'ANY' ? 0 : 1);
+    if (!best || compareScores(score, best.score) > 0) {
+      best = { match: { route, pathParameters: Object.keys(params).length ? params : null }, score };
+    }
+  }
+  return best?.match;
+}
+
+function compareScores(a: number[], b: number[]): number {
+  for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) return (a[i] ?? 0) - (b[i] ?? 0);
+  return 0;
+}
+
+function safeDecode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
+
+function fakeContext(name: string): Context {
+  const requestId = randomUUID();
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName: name,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${name}`,
+    memoryLimitInMB: '512',
+    awsRequestId: requestId,
+    logGroupName: `/aws/lambda/${name}`,
+    logStreamName: 'local',
+    getRemainingTimeInMillis: () => 30_000,
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
+
+class BodyTooLargeError extends Error {
+  override readonly name = 'BodyTooLargeError';
+}
+
+async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > limit) throw new BodyTooLargeError();
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    const buf = chunk as Buffer;
+    size += buf.length;
+    if (size > limit) throw new BodyTooLargeError();
+    chunks.push(buf);
+  }
+  return Buffer.concat(chunks);
+}
+
+const TEXT_TYPES = /^(text\/|application\/([\w.+-]*\+)?json|application\/x-www-form-urlencoded|application\/xml)/i;
+
+function headerMaps(req: IncomingMessage): { single: Record<string, string>; multi: Record<string, string[]> } {
+  const single: Record<string, string> = {};
+  const multi: Record<string, string[]> = {};
+  for (let i = 0; i < req.rawHeaders.length; i += 2) {
+    const name = req.rawHeaders[i] ?? '';
+    const value = req.rawHeaders[i + 1] ?? '';
+    single[name] = value;
+    (multi[name] ??= []).push(value);
+  }
+  return { single, multi };
+}
+
+function queryMaps(url: URL): { single: Record<string, string> | null; multi: Record<string, string[]> | null } {
+  const single: Record<string, string> = {};
+  const multi: Record<string, string[]> = {};
+  for (const [k, v] of url.searchParams) {
+    single[k] = v;
+    (multi[k] ??= []).push(v);
+  }
+  return Object.keys(single).length ? { single, multi } : { single: null, multi: null };
+}
+
+function headerValue(headers: Record<string, string>, name: string): string | undefined {
+  const key = Object.keys(headers).find((k) => k.toLowerCase() === name);
+  return key === undefined ? undefined : headers[key];
+}
+
+/** Does an IAM-style policy from a Lambda authorizer allow this method ARN? */
+export function policyAllows(policy: APIGatewayAuthorizerResult['policyDocument'], methodArn: string): boolean {
+  const matches = (pattern: string): boolean =>
+    new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`).test(methodArn);
+  let allowed = false;
+  for (const statement of policy.Statement) {
+    const s = statement as { Effect: string; Resource?: string | string[] };
+    const resources = s.Resource === undefined ? [] : Array.isArray(s.Resource) ? s.Resource : [s.Resource];
+    if (!resources.some(matches)) continue;
+    if (s.Effect === 'Deny') return false;
+    if (s.Effect === 'Allow') allowed = true;
+  }
+  return allowed;
+}
+
+function send(res: ServerResponse, result: APIGatewayProxyResult): void {
+  const headers: Record<string, string | string[]> = {};
+  for (const [k, v] of Object.entries(result.headers ?? {})) headers[k] = String(v);
+  for (const [k, v] of Object.entries(result.multiValueHeaders ?? {})) headers[k] = v.map(String);
+  const body = result.isBase64Encoded ? Buffer.from(result.body, 'base64') : Buffer.from(result.body ?? '', 'utf8');
+  res.writeHead(result.statusCode, { ...headers, 'Content-Length': String(body.length) });
+  res.end(body);
+}
+
+function gatewayResult(api: ApiName, type: GatewayResponseType): APIGatewayProxyResult {
+  const def = gatewayResponse(api, type);
+  return { statusCode: def.statusCode, headers: { 'Content-Type': def.contentType, ...def.headers }, body: def.body };
+}
+
+export function createLocalGateway(options: LocalGatewayOptions): Server {
+  const limit = options.maxBodyBytes ?? GATEWAY_MAX_BODY_BYTES;
+
+  async function handle(req: IncomingMessage): Promise<APIGatewayProxyResult> {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const path = url.pathname.replace(/\/+$/, '') || '/';
+    const method = (req.method ?? 'GET').toUpperCase();
+    const api: ApiName = apiForPath(path) ?? 'admin';
+
+    let body: Buffer;
+    try {
+      body = await readBody(req, limit);
+    } catch (e: unknown) {
+      if (e instanceof BodyTooLargeError) return gatewayResult(api, 'REQUEST_TOO_LARGE');
+      throw e;
+    }
+    const match = matchRoute(
+      options.routes.filter((r) => r.api === api),
+      method,
+      path,
+    );
+    if (!match) return gatewayResult(api, 'MISSING_AUTHENTICATION_TOKEN');
+    const { route, pathParameters } = match;
+    const headers = headerMaps(req);
+    // API Gateway adds the X-Forwarded-* headers; the local gateway speaks plain HTTP.
+    const forwarded = {
+      'X-Forwarded-For': req.socket.remoteAddress ?? '127.0.0.1',
+      'X-Forwarded-Port': String(req.socket.localPort ?? ''),
+      'X-Forwarded-Proto': 'http',
+    };
+    for (const [k, v] of Object.entries(forwarded)) {
+      headers.single[k] = v;
+      headers.multi[k] = [v];
+    }
+    const methodArn = `arn:aws:execute-api:${REGION}:${ACCOUNT}:${apiId(api)}/${STAGE}/${method}${path}`;
+
+    let authorizer: APIGatewayProxyEvent['requestContext']['authorizer'];
+    const authorization = headerValue(headers.single, 'authorization');
+    if (route.authorizer === 'scimToken') {
+      if (!authorization) return gatewayResult(api, 'UNAUTHORIZED');
+      let decision: APIGatewayAuthorizerResult;
+      try {
+        decision = await options.scimAuthorizer(
+          { type: 'TOKEN', authorizationToken: authorization, methodArn },
+          fakeContext('scim-authorizer'),
+        );
+      } catch (e: unknown) {
+        if (e instanceof Error && e.message === 'Unauthorized') return gatewayResult(api, 'UNAUTHORIZED');
+        console.error('scim-authorizer failed:', e instanceof Error ? e.name : e);
+        return gatewayResult(api, 'DEFAULT_5XX');
+      }
+      if (!policyAllows(decision.policyDocument, methodArn)) return gatewayResult(api, 'ACCESS_DENIED');
+      authorizer = { ...(decision.context ?? {}), principalId: decision.principalId };
+    } else {
+      // The Cognito user pool authorizer: the ID token in the Authorization header.
+      const jwt = authorization?.replace(/^Bearer\s+/i, '');
+      if (!jwt) return gatewayResult(api, 'UNAUTHORIZED');
+      try {
+        const claims = await options.verifyAdminJwt(jwt);
+        authorizer = { claims: cognitoClaims(claims) };
+      } catch {
+        return gatewayResult(api, 'UNAUTHORIZED');
+      }
+    }
+
+    const contentType = headerValue(headers.single, 'content-type') ?? '';
+    const binary = body.length > 0 && !TEXT_TYPES.test(contentType);
+    const query = queryMaps(url);
+    const host = headerValue(headers.single, 'host') ?? 'localhost';
+    const event: APIGatewayProxyEvent = {
+      resource: route.path,
+      path,
+      httpMethod: method,
+      headers: headers.single,
+      multiValueHeaders: headers.multi,
+      queryStringParameters: query.single,
+      multiValueQueryStringParameters: query.multi,
+      pathParameters,
+      stageVariables: null,
+      body: body.length === 0 ? null : binary ? body.toString('base64') : body.toString('utf8'),
+      isBase64Encoded: binary,
+      requestContext: {
+        accountId: ACCOUNT,
+        apiId: apiId(api),
+        authorizer,
+        domainName: host,
+        httpMethod: method,
+        identity: {
+          accessKey: null,
+          accountId: null,
+          apiKey: null,
+          apiKeyId: null,
+          caller: null,
+          clientCert: null,
+          cognitoAuthenticationProvider: null,
+          cognitoAuthenticationType: null,
+          cognitoIdentityId: null,
+          cognitoIdentityPoolId: null,
+          principalOrgId: null,
+          sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+          user: null,
+          userAgent: headerValue(headers.single, 'user-agent') ?? null,
+          userArn: null,
+        },
+        path,
+        protocol: `HTTP/${req.httpVersion}`,
+        requestId: randomUUID(),
+        requestTimeEpoch: Date.now(),
+        resourceId: 'local',
+        resourcePath: route.path,
+        stage: STAGE,
+      },
+    };
+    const fn = options.functions[route.function];
+    if (!fn) return gatewayResult(api, 'INTEGRATION_FAILURE');
+    try {
+      return await fn(event, fakeContext(route.function));
+    } catch (e: unknown) {
+      // A function that throws is an integration failure: API Gateway answers 502.
+      console.error(`${route.function} function failed:`, e instanceof Error ? `${e.name}: ${e.message}` : e);
+      return gatewayResult(api, 'INTEGRATION_FAILURE');
+    }
+  }
+
+  return createServer((req, res) => {
+    handle(req).then(
+      (result) => send(res, result),
+      (e: unknown) => {
+        console.error('local gateway error:', e instanceof Error ? e.message : e);
+        send(res, gatewayResult(apiForPath(req.url ?? '') ?? 'admin', 'DEFAULT_5XX'));
+      },
+    );
+  });
+}
+
+/** The Cognito authorizer hands claims to the function as strings; groups joined by commas. */
+export function cognitoClaims(claims: Record<string, unknown>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(claims)) out[k] = Array.isArray(v) ? v.join(',') : String(v);
+  return out;
+}

@@ -1,0 +1,119 @@
+/**
+ * The whole service on one machine: the table on DynamoDB Local, the local gateway serving the
+ * route table with the real handlers and authorizer, and the token-expiry function on a timer.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import type { Server } from 'node:http';
+import { join, resolve } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ensureTable } from '../../shared/store/create-table';
+import { DYNAMODB_ENDPOINT_ENV, dynamoConfig } from '../../shared/store/client';
+import { TABLE_NAME_ENV } from '../../shared/store/table';
+import { ADMIN_BASE_PATH, ROUTES, SCIM_BASE_PATH } from '../../shared/http/routes';
+import { FUNCTIONS } from '../functions';
+import { devKeys } from './dev-auth';
+import { createLocalGateway, type ProxyHandler, type TokenAuthorizer } from './gateway';
+
+export const PROJECT_ROOT = resolve(__dirname, '..', '..');
+
+export interface LocalStackOptions {
+  dynamoEndpoint: string;
+  tableName: string;
+  /** 0 picks a free port. */
+  port: number;
+  host?: string;
+  /** Where the development signing key and dev.json live. */
+  localDir: string;
+  /** How often the token-expiry function runs; 0 disables the timer. */
+  expiryIntervalMs?: number;
+  /** Extra environment for the functions (e.g. SCIM_AUTH_CACHE_SECONDS). */
+  env?: Record<string, string>;
+}
+
+export interface LocalStack {
+  port: number;
+  scimBaseUrl: string;
+  adminBaseUrl: string;
+  adminToken: string;
+  signAdminToken(role: string): Promise<string>;
+  runTokenExpiry(): Promise<unknown>;
+  stop(): Promise<void>;
+}
+
+interface HandlerModule<T> {
+  handler: T;
+}
+
+async function load<T>(entry: string): Promise<T> {
+  const mod = (await import(join(PROJECT_ROOT, entry))) as HandlerModule<T>;
+  return mod.handler;
+}
+
+export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
+  // The functions read their configuration from the environment at cold start, as in Lambda.
+  Object.assign(process.env, {
+    [TABLE_NAME_ENV]: options.tableName,
+    [DYNAMODB_ENDPOINT_ENV]: options.dynamoEndpoint,
+    AWS_REGION: process.env.AWS_REGION ?? 'local',
+    ...options.env,
+  });
+  const client = new DynamoDBClient(dynamoConfig());
+  try {
+    await ensureTable(client, options.tableName);
+  } finally {
+    client.destroy();
+  }
+
+  const scim = await load<ProxyHandler>(FUNCTIONS.scim.entry);
+  const scimAuthorizer = await load<TokenAuthorizer>(FUNCTIONS.scimAuthorizer.entry);
+  const tokenExpiry = await load<(event?: unknown) => Promise<unknown>>(FUNCTIONS.tokenExpiry.entry);
+  const keys = await devKeys(join(options.localDir, 'dev-signing-key.json'));
+
+  const server: Server = createLocalGateway({
+    routes: ROUTES,
+    functions: { scim },
+    scimAuthorizer,
+    verifyAdminJwt: (jwt) => keys.verify(jwt),
+  });
+  const host = options.host ?? '127.0.0.1';
+  await new Promise<void>((ok, fail) => {
+    server.once('error', fail);
+    server.listen(options.port, host, () => ok());
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : options.port;
+  const origin = `http://${host}:${port}`;
+
+  const signAdminToken = (role: string): Promise<string> =>
+    keys.sign({ sub: `local-${role.toLowerCase()}`, email: `${role.toLowerCase()}@localhost`, groups: [role] });
+  const adminToken = await signAdminToken('Owner');
+  const scimBaseUrl = `${origin}${SCIM_BASE_PATH}`;
+  const adminBaseUrl = `${origin}${ADMIN_BASE_PATH}`;
+  await mkdir(options.localDir, { recursive: true });
+  await writeFile(join(options.localDir, 'dev.json'), `${JSON.stringify({ scimBaseUrl, adminBaseUrl, adminToken }, null, 2)}\n`);
+
+  const runTokenExpiry = (): Promise<unknown> => tokenExpiry({});
+  const timer =
+    options.expiryIntervalMs && options.expiryIntervalMs > 0
+      ? setInterval(() => {
+          runTokenExpiry().catch((e: unknown) => console.error('token-expiry failed:', e instanceof Error ? e.message : e));
+        }, options.expiryIntervalMs)
+      : undefined;
+  timer?.unref();
+
+  return {
+    port,
+    scimBaseUrl,
+    adminBaseUrl,
+    adminToken,
+    signAdminToken,
+    runTokenExpiry,
+    async stop() {
+      if (timer) clearInterval(timer);
+      await new Promise<void>((ok) => {
+        server.close(() => ok());
+        server.closeAllConnections();
+      });
+    },
+  };
+}

@@ -1,0 +1,65 @@
+import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { IdentitySource, TokenAuthorizer } from 'aws-cdk-lib/aws-apigateway';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import { AUTH_CACHE_SECONDS_ENV } from '../../functions/scim-authorizer/config';
+import { ROUTES } from '../../shared/http/routes';
+import { FUNCTIONS } from '../functions';
+import { ProjectFunction } from '../constructs/project-function';
+import { RestApis } from '../constructs/rest-apis';
+import { ScimTable } from '../constructs/table';
+import { TokenExpiry } from '../constructs/token-expiry';
+
+export interface ScimProvisioningConfig {
+  stageName: string;
+  logRetention: RetentionDays;
+  /** Seconds a warm authorizer reuses a looked-up token (0 to 5). */
+  authCacheSeconds: number;
+  /** Days an Expired token stays visible before TTL removes it. */
+  tokenRetentionDays: number;
+  alertEmail?: string;
+  throttling: { rateLimit: number; burstLimit: number };
+}
+
+export const DEFAULT_CONFIG: ScimProvisioningConfig = {
+  stageName: 'prod',
+  logRetention: RetentionDays.ONE_MONTH,
+  authCacheSeconds: 5,
+  tokenRetentionDays: 90,
+  throttling: { rateLimit: 100, burstLimit: 200 },
+};
+
+export class ScimProvisioningStack extends Stack {
+  constructor(scope: Construct, id: string, config: ScimProvisioningConfig, props?: StackProps) {
+    super(scope, id, props);
+    if (config.authCacheSeconds < 0 || config.authCacheSeconds > 5) {
+      throw new Error(`authCacheSeconds must be 0 to 5 (the revocation delay), got ${config.authCacheSeconds}`);
+    }
+    const { table } = new ScimTable(this, 'Data');
+    const common = { table, logRetention: config.logRetention };
+
+    const scim = new ProjectFunction(this, 'ScimFunction', { ...common, spec: FUNCTIONS.scim });
+    const scimAuthorizerFn = new ProjectFunction(this, 'ScimAuthorizerFunction', {
+      ...common,
+      spec: FUNCTIONS.scimAuthorizer,
+      environment: { [AUTH_CACHE_SECONDS_ENV]: String(config.authCacheSeconds) },
+    });
+    new TokenExpiry(this, 'TokenExpiry', { ...common, retentionDays: config.tokenRetentionDays, alertEmail: config.alertEmail });
+
+    // API Gateway's own authorizer cache is off: revocation must take effect within seconds,
+    // and the function's in-memory cache (authCacheSeconds, at most 5 s) bounds the delay.
+    const scimToken = new TokenAuthorizer(this, 'ScimTokenAuthorizer', {
+      handler: scimAuthorizerFn,
+      identitySource: IdentitySource.header('Authorization'),
+      resultsCacheTtl: Duration.seconds(0),
+    });
+
+    new RestApis(this, 'Apis', {
+      routes: ROUTES,
+      functions: { scim },
+      authorizers: { scimToken },
+      stageName: config.stageName,
+      throttling: config.throttling,
+    });
+  }
+}
