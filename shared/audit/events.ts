@@ -1,0 +1,38 @@
+/** Audit events: who did what, when, to what, with which outcome. Never a secret. */
+export type ActorType = 'admin' | 'scimToken' | 'anonymous' | 'system';
+
+export interface Actor {
+  type: ActorType;
+  /** Admin subject, SCIM token id, or a description for anonymous callers. */
+  id: string;
+  /** For admins: e-mail or user name; for tokens: the token's name. */
+  display?: string;
+  roles?: string[];
+  sourceIp?: string;
+  userAgent?: string;
+}
+
+export type Outcome = 'success' | 'denied' | 'failure';
+
+export interface AuditEvent {
+  id: string;
+  /** ISO 8601 instant. */
+  at: string;
+  actor: Actor;
+  /** e.g. provisioning.enable, token.generate, scim.authenticate, user.create */
+  action: string;
+  target?: { type: string; id?: string; display?: string };
+  outcome: Outcome;
+  /** Machine-readable reason of a refusal or failure (e.g. expired, limit). */
+  reason?: string;
+}
+
+/** The port: where audit events go. */
+export interface AuditLog {
+  record(event: AuditEvent): Promise<void>;
+  list(options: { limit: number; cursor?: string }): Promise<{ events: AuditEvent[]; nextCursor?: string }>;
+}
+
+export class InvalidCursorError extends Error {
+  override readonly name = 'InvalidCursorError';
+}
