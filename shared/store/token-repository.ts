@@ -13,6 +13,8 @@ import {
   type TokenRecord,
   type TokenRepository,
 } from '../tokens/ports';
+import type { AuditEvent } from '../audit/events';
+import { auditItem, DEFAULT_AUDIT_RETENTION_DAYS } from './audit-repository';
 import { cancellationCodes, isConditionFailure, retryConflicts } from './errors';
 import { KEYS } from './table';
 
@@ -56,7 +58,13 @@ export class DynamoTokenRepository implements TokenRepository {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tableName: string,
+    private readonly auditRetentionDays = DEFAULT_AUDIT_RETENTION_DAYS,
   ) {}
+
+  /** The audit event's Put, to append to a transaction (none without an event). */
+  private auditPuts(audit: AuditEvent | undefined): { Put: { TableName: string; Item: Record<string, unknown> } }[] {
+    return audit ? [{ Put: { TableName: this.tableName, Item: auditItem(audit, this.auditRetentionDays) } }] : [];
+  }
 
   async getToken(id: string): Promise<TokenRecord | undefined> {
     const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: tokenKey(id), ConsistentRead: true }));
@@ -87,7 +95,7 @@ export class DynamoTokenRepository implements TokenRepository {
     return items;
   }
 
-  async createToken(record: TokenRecord, max: number): Promise<void> {
+  async createToken(record: TokenRecord, max: number, audit?: AuditEvent): Promise<void> {
     try {
       await retryConflicts(() =>
         this.db.send(
@@ -111,6 +119,7 @@ export class DynamoTokenRepository implements TokenRepository {
                   ExpressionAttributeNames: { '#pk': KEYS.pk },
                 },
               },
+              ...this.auditPuts(audit),
             ],
           }),
         ),
@@ -127,7 +136,7 @@ export class DynamoTokenRepository implements TokenRepository {
     }
   }
 
-  async deleteToken(id: string): Promise<boolean> {
+  async deleteToken(id: string, audit?: AuditEvent): Promise<boolean> {
     for (let attempt = 0; attempt < 5; attempt++) {
       const token = await this.getToken(id);
       if (!token) return false;
@@ -157,6 +166,7 @@ export class DynamoTokenRepository implements TokenRepository {
                       },
                     ]
                   : []),
+                ...this.auditPuts(audit),
               ],
             }),
           ),
@@ -175,35 +185,50 @@ export class DynamoTokenRepository implements TokenRepository {
     return toSettings(Item);
   }
 
-  async setEnabled(enabled: boolean, by: string, at: string): Promise<ProvisioningSettings> {
-    return enabled ? this.enable(by, at) : this.disable(by, at);
+  async setEnabled(
+    enabled: boolean,
+    by: string,
+    at: string,
+    audit?: AuditEvent,
+  ): Promise<{ settings: ProvisioningSettings; changed: boolean }> {
+    return enabled ? this.enable(by, at, audit) : this.disable(by, at, audit);
   }
 
-  private async enable(by: string, at: string): Promise<ProvisioningSettings> {
+  private async enable(by: string, at: string, audit?: AuditEvent): Promise<{ settings: ProvisioningSettings; changed: boolean }> {
     try {
-      const { Attributes } = await this.db.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: CONFIG_KEY,
-          UpdateExpression: 'SET enabled = :true, changedAt = :at, changedBy = :by, activeTokens = if_not_exists(activeTokens, :zero)',
-          ConditionExpression: 'attribute_not_exists(enabled) OR enabled = :false',
-          ExpressionAttributeValues: { ':true': true, ':false': false, ':at': at, ':by': by, ':zero': 0 },
-          ReturnValues: 'ALL_NEW',
-        }),
+      await retryConflicts(() =>
+        this.db.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Update: {
+                  TableName: this.tableName,
+                  Key: CONFIG_KEY,
+                  UpdateExpression:
+                    'SET enabled = :true, changedAt = :at, changedBy = :by, activeTokens = if_not_exists(activeTokens, :zero)',
+                  ConditionExpression: 'attribute_not_exists(enabled) OR enabled = :false',
+                  ExpressionAttributeValues: { ':true': true, ':false': false, ':at': at, ':by': by, ':zero': 0 },
+                },
+              },
+              ...this.auditPuts(audit),
+            ],
+          }),
+        ),
       );
-      return toSettings(Attributes);
+      return { settings: await this.getSettings(), changed: true };
     } catch (e: unknown) {
-      if (isConditionFailure(e)) return this.getSettings(); // already enabled: nothing to change
+      // Already enabled: nothing to change.
+      if (cancellationCodes(e)[0] === 'ConditionalCheckFailed') return { settings: await this.getSettings(), changed: false };
       throw e;
     }
   }
 
   /** One transaction flips the flag and deletes every token; retried if a token was created meanwhile. */
-  private async disable(by: string, at: string): Promise<ProvisioningSettings> {
+  private async disable(by: string, at: string, audit?: AuditEvent): Promise<{ settings: ProvisioningSettings; changed: boolean }> {
     for (let attempt = 0; attempt < 10; attempt++) {
       const { Item: config } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: CONFIG_KEY, ConsistentRead: true }));
       const tokens = await this.tokenItems();
-      if (config?.enabled !== true && tokens.length === 0) return toSettings(config);
+      if (config?.enabled !== true && tokens.length === 0) return { settings: toSettings(config), changed: false };
       const seq = typeof config?.tokenSeq === 'number' ? config.tokenSeq : undefined;
       try {
         await retryConflicts(() =>
@@ -226,11 +251,12 @@ export class DynamoTokenRepository implements TokenRepository {
                   },
                 },
                 ...tokens.map((t) => ({ Delete: { TableName: this.tableName, Key: tokenKey(String(t[KEYS.sk])) } })),
+                ...this.auditPuts(audit),
               ],
             }),
           ),
         );
-        return { enabled: false, changedAt: at, changedBy: by, activeTokens: 0 };
+        return { settings: { enabled: false, changedAt: at, changedBy: by, activeTokens: 0 }, changed: true };
       } catch (e: unknown) {
         if (cancellationCodes(e)[0] !== 'ConditionalCheckFailed') throw e;
       }
@@ -303,7 +329,7 @@ export class DynamoTokenRepository implements TokenRepository {
           TableName: this.tableName,
           Key: tokenKey(id),
           UpdateExpression: 'SET lastUsedAt = :at',
-          ConditionExpression: 'attribute_exists(#pk) AND (attribute_not_exists(lastUsedAt) OR lastUsedAt < :notBefore)',
+          ConditionExpression: 'attribute_exists(#pk) AND (attribute_not_exists(lastUsedAt) OR lastUsedAt <= :notBefore)',
           ExpressionAttributeNames: { '#pk': KEYS.pk },
           ExpressionAttributeValues: { ':at': at, ':notBefore': notBefore },
         }),

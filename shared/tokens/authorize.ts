@@ -1,3 +1,4 @@
+import type { AuditEvent } from '../audit/events';
 import type { Clock } from '../clock';
 import { isExpired } from './expiry';
 import type { TokenRecord, TokenRepository } from './ports';
@@ -82,4 +83,26 @@ export class ScimTokenAuthorizer {
       this.lastRecorded.delete(record.id); // best effort: try again on a later request
     }
   }
+}
+
+/** The audit event of a refused SCIM authentication: the token id when one could be read, never the value. */
+export function refusalEvent(
+  result: Extract<AuthResult, { allowed: false }>,
+  client: { sourceIp?: string | undefined; userAgent?: string | undefined },
+  now: Date,
+  id: string,
+): AuditEvent {
+  return {
+    id,
+    at: now.toISOString(),
+    actor: {
+      type: result.tokenId ? 'scimToken' : 'anonymous',
+      id: result.tokenId ?? 'unknown',
+      ...(client.sourceIp ? { sourceIp: client.sourceIp } : {}),
+      ...(client.userAgent ? { userAgent: client.userAgent.slice(0, 200) } : {}),
+    },
+    action: 'scim.authenticate',
+    outcome: 'denied',
+    reason: result.reason,
+  };
 }

@@ -1,3 +1,4 @@
+import type { AuditEvent } from '../audit/events';
 import type { TokenStatus } from './expiry';
 
 /** A stored SCIM token: never the value, only its hash. */
@@ -27,13 +28,19 @@ export interface ProvisioningSettings {
 export interface TokenRepository {
   getToken(id: string): Promise<TokenRecord | undefined>;
   listTokens(): Promise<TokenRecord[]>;
-  /** Creates the token if provisioning is enabled and fewer than `max` tokens are active (atomically). */
-  createToken(record: TokenRecord, max: number): Promise<void>;
-  /** Deletes a token; false when it does not exist. */
-  deleteToken(id: string): Promise<boolean>;
+  /**
+   * Creates the token if provisioning is enabled and fewer than `max` tokens are active, in one
+   * transaction with the audit event.
+   */
+  createToken(record: TokenRecord, max: number, audit?: AuditEvent): Promise<void>;
+  /** Deletes a token (with the audit event, atomically); false when it does not exist. */
+  deleteToken(id: string, audit?: AuditEvent): Promise<boolean>;
   getSettings(): Promise<ProvisioningSettings>;
-  /** Flips the flag; disabling deletes every token in the same transaction. */
-  setEnabled(enabled: boolean, by: string, at: string): Promise<ProvisioningSettings>;
+  /**
+   * Flips the flag; disabling deletes every token in the same transaction. The audit event is
+   * written in that transaction; `changed` is false when the flag already had that value.
+   */
+  setEnabled(enabled: boolean, by: string, at: string, audit?: AuditEvent): Promise<{ settings: ProvisioningSettings; changed: boolean }>;
   /** Marks an Active token Expired (idempotent); false when it was not Active. */
   markExpired(id: string, removeAfter: Date): Promise<boolean>;
   /** Records that the warning for `days` before expiry was sent; false when it already was. */

@@ -53,10 +53,15 @@ export interface NewToken {
   hint: string;
 }
 
+/** The token value for an id and a secret, checksum appended. */
+export function formatToken(id: string, secret: string): string {
+  const body = `${TOKEN_PREFIX}${id}_${secret}`;
+  return body + checksum(body);
+}
+
 export function generateToken(random?: (n: number) => Buffer): NewToken {
   const id = randomBase62(ID_LENGTH, random);
-  const body = `${TOKEN_PREFIX}${id}_${randomBase62(SECRET_LENGTH, random)}`;
-  const value = body + checksum(body);
+  const value = formatToken(id, randomBase62(SECRET_LENGTH, random));
   return { id, value, hash: hashToken(value), hint: value.slice(-4) };
 }
 

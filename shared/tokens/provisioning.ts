@@ -1,0 +1,139 @@
+/**
+ * What an administrator does on the Provisioning page: enable and disable provisioning,
+ * generate, list and delete SCIM tokens. Pure domain code on ports; every change is audited
+ * in the same write as the change itself.
+ */
+import type { Actor, AuditEvent, AuditLog } from '../audit/events';
+import type { Clock } from '../clock';
+import { expiryOf, isExpired, utcDate, type TokenStatus } from './expiry';
+import { ProvisioningDisabledError, TokenLimitError, type TokenRecord, type TokenRepository } from './ports';
+import { generateToken, type NewToken } from './token';
+
+/** At most this many tokens exist at once: enough to rotate without downtime. */
+export const MAX_TOKENS = 2;
+export const MAX_TOKEN_NAME_LENGTH = 100;
+
+export interface TokenView {
+  id: string;
+  name: string;
+  hint: string;
+  createdAt: string;
+  expiresAt: string;
+  /** yyyy-MM-dd, UTC. */
+  expiresOn: string;
+  status: TokenStatus;
+  lastUsedAt: string | null;
+}
+
+export interface ProvisioningView {
+  enabled: boolean;
+  tokens: TokenView[];
+}
+
+export class TokenNotFoundError extends Error {
+  override readonly name = 'TokenNotFoundError';
+}
+export class InvalidTokenNameError extends Error {
+  override readonly name = 'InvalidTokenNameError';
+}
+
+/** The view shows the truth by the clock: a token past its expiry is Expired even before the job ran. */
+export function tokenView(record: TokenRecord, now: Date): TokenView {
+  const expiresAt = new Date(record.expiresAt);
+  return {
+    id: record.id,
+    name: record.name,
+    hint: record.hint,
+    createdAt: record.createdAt,
+    expiresAt: record.expiresAt,
+    expiresOn: utcDate(expiresAt),
+    status: record.status === 'Expired' || isExpired(expiresAt, now) ? 'Expired' : 'Active',
+    lastUsedAt: record.lastUsedAt ?? null,
+  };
+}
+
+export interface ProvisioningServiceDeps {
+  tokens: TokenRepository;
+  audit: Pick<AuditLog, 'record'>;
+  clock: Clock;
+  newEventId: () => string;
+  newToken?: () => NewToken;
+}
+
+export class ProvisioningService {
+  private readonly newToken: () => NewToken;
+
+  constructor(private readonly deps: ProvisioningServiceDeps) {
+    this.newToken = deps.newToken ?? (() => generateToken());
+  }
+
+  private event(actor: Actor, action: string, outcome: AuditEvent['outcome'], extra: Partial<AuditEvent> = {}): AuditEvent {
+    return { id: this.deps.newEventId(), at: this.deps.clock.now().toISOString(), actor, action, outcome, ...extra };
+  }
+
+  async view(): Promise<ProvisioningView> {
+    const [settings, tokens] = await Promise.all([this.deps.tokens.getSettings(), this.listTokens()]);
+    return { enabled: settings.enabled, tokens };
+  }
+
+  async listTokens(): Promise<TokenView[]> {
+    const now = this.deps.clock.now();
+    return (await this.deps.tokens.listTokens()).map((r) => tokenView(r, now));
+  }
+
+  async setEnabled(actor: Actor, enabled: boolean): Promise<ProvisioningView> {
+    const action = enabled ? 'provisioning.enable' : 'provisioning.disable';
+    const at = this.deps.clock.now().toISOString();
+    const audit = this.event(actor, action, 'success', { target: { type: 'provisioning' } });
+    const { changed } = await this.deps.tokens.setEnabled(enabled, actor.id, at, audit);
+    if (!changed) await this.deps.audit.record({ ...audit, reason: 'unchanged' });
+    return this.view();
+  }
+
+  async generate(actor: Actor, name: unknown): Promise<{ view: TokenView; value: string }> {
+    const now = this.deps.clock.now();
+    if (name !== undefined && name !== null && (typeof name !== 'string' || name.trim() === '' || name.length > MAX_TOKEN_NAME_LENGTH)) {
+      throw new InvalidTokenNameError(`name must be a non-empty string of at most ${MAX_TOKEN_NAME_LENGTH} characters`);
+    }
+    const token = this.newToken();
+    const record: TokenRecord = {
+      id: token.id,
+      name: typeof name === 'string' ? name.trim() : `SCIM token ${utcDate(now)}`,
+      hint: token.hint,
+      hash: token.hash,
+      createdAt: now.toISOString(),
+      expiresAt: expiryOf(now).toISOString(),
+      status: 'Active',
+      createdBy: actor.id,
+    };
+    const target = { type: 'token', id: record.id, display: record.name };
+    try {
+      await this.deps.tokens.createToken(record, MAX_TOKENS, this.event(actor, 'token.generate', 'success', { target }));
+    } catch (e: unknown) {
+      if (e instanceof TokenLimitError || e instanceof ProvisioningDisabledError) {
+        const reason = e instanceof TokenLimitError ? 'limit' : 'disabled';
+        await this.deps.audit.record(this.event(actor, 'token.generate', 'failure', { reason }));
+      }
+      throw e;
+    }
+    return { view: tokenView(record, now), value: token.value };
+  }
+
+  async deleteToken(actor: Actor, id: string): Promise<void> {
+    const audit = this.event(actor, 'token.delete', 'success', { target: { type: 'token', id } });
+    if (!(await this.deps.tokens.deleteToken(id, audit))) {
+      await this.deps.audit.record({ ...audit, outcome: 'failure', reason: 'not_found' });
+      throw new TokenNotFoundError(`No token with id ${id}`);
+    }
+  }
+
+  /** Records a read (who looked at the provisioning settings, the tokens or the audit log). */
+  async recordRead(actor: Actor, action: string): Promise<void> {
+    await this.deps.audit.record(this.event(actor, action, 'success'));
+  }
+
+  /** Records a refused admin request (a signed-in role without the right). */
+  async recordDenied(actor: Actor, action: string): Promise<void> {
+    await this.deps.audit.record(this.event(actor, action, 'denied', { reason: 'role' }));
+  }
+}
