@@ -1,17 +1,23 @@
+import { randomUUID } from 'node:crypto';
 import middy from '@middy/core';
-import type { APIGatewayAuthorizerResult, APIGatewayTokenAuthorizerEvent } from 'aws-lambda';
+import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
 import { systemClock } from '../../shared/clock';
 import { numberEnv, requireEnv } from '../../shared/config';
+import { lowerCaseHeaders } from '../../shared/http/request';
 import { logger } from '../../shared/observability';
+import { DynamoAuditLog } from '../../shared/store/audit-repository';
 import { createDocumentClient } from '../../shared/store/client';
 import { TABLE_NAME_ENV } from '../../shared/store/table';
 import { DynamoTokenRepository } from '../../shared/store/token-repository';
-import { ScimTokenAuthorizer } from '../../shared/tokens/authorize';
+import { refusalEvent, ScimTokenAuthorizer } from '../../shared/tokens/authorize';
 import { bearerValue } from '../../shared/tokens/token';
 import { AUTH_CACHE_SECONDS_ENV, DEFAULT_AUTH_CACHE_SECONDS } from './config';
 
+const db = createDocumentClient();
+const tableName = requireEnv(TABLE_NAME_ENV);
+const audit = new DynamoAuditLog(db, tableName);
 const authorizer = new ScimTokenAuthorizer({
-  tokens: new DynamoTokenRepository(createDocumentClient(), requireEnv(TABLE_NAME_ENV)),
+  tokens: new DynamoTokenRepository(db, tableName),
   clock: systemClock,
   cacheMs: numberEnv(AUTH_CACHE_SECONDS_ENV, DEFAULT_AUTH_CACHE_SECONDS) * 1000,
 });
@@ -25,13 +31,18 @@ export function allowPolicy(methodArn: string): APIGatewayAuthorizerResult['poli
   };
 }
 
-export const lambdaHandler = async (event: APIGatewayTokenAuthorizerEvent): Promise<APIGatewayAuthorizerResult> => {
-  const result = await authorizer.authorize(bearerValue(event.authorizationToken));
+export const lambdaHandler = async (event: APIGatewayRequestAuthorizerEvent): Promise<APIGatewayAuthorizerResult> => {
+  const headers = lowerCaseHeaders(event.headers);
+  const result = await authorizer.authorize(bearerValue(headers.authorization));
   if (!result.allowed) {
     logger.info('SCIM token refused', { reason: result.reason, tokenId: result.tokenId });
+    const client = { sourceIp: event.requestContext.identity?.sourceIp, userAgent: headers['user-agent'] };
+    await audit
+      .record(refusalEvent(result, client, systemClock.now(), randomUUID()))
+      .catch((e: unknown) => logger.error('Could not audit a refused SCIM token', { errorName: (e as Error).name }));
     throw new Error('Unauthorized'); // API Gateway answers 401 with the UNAUTHORIZED gateway response
   }
   return { principalId: result.tokenId, policyDocument: allowPolicy(event.methodArn), context: { tokenId: result.tokenId } };
 };
 
-export const handler = middy<APIGatewayTokenAuthorizerEvent, APIGatewayAuthorizerResult>().handler(lambdaHandler);
+export const handler = middy<APIGatewayRequestAuthorizerEvent, APIGatewayAuthorizerResult>().handler(lambdaHandler);

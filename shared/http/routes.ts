@@ -39,19 +39,37 @@ const scim = (method: HttpMethod, path: string, operation: string): Route => ({
   operation,
 });
 
+const admin = (method: HttpMethod, path: string, operation: string): Route => ({
+  api: 'admin',
+  method,
+  path: `${ADMIN_BASE_PATH}${path}`,
+  function: 'admin',
+  authorizer: 'adminJwt',
+  operation,
+});
+
 /** The routes as written; `ROUTES` adds the fallbacks. */
-const DECLARED: readonly Route[] = [scim('GET', '/ServiceProviderConfig', 'getServiceProviderConfig')];
+const DECLARED: readonly Route[] = [
+  scim('GET', '/ServiceProviderConfig', 'getServiceProviderConfig'),
+
+  admin('GET', '/provisioning', 'getProvisioning'),
+  admin('PUT', '/provisioning', 'setProvisioning'),
+  admin('POST', '/provisioning/tokens', 'generateToken'),
+  admin('GET', '/provisioning/tokens', 'listTokens'),
+  admin('DELETE', '/provisioning/tokens/{id}', 'deleteToken'),
+  admin('GET', '/audit', 'listAudit'),
+];
 
 /**
- * API Gateway answers a known path with an unknown method like an unknown path. SCIM wants 405,
- * so every SCIM resource path also gets an `ANY` method that reaches the SCIM function, which
- * answers 405 with the methods the path allows. Explicit methods take precedence over `ANY`.
+ * API Gateway answers a known path with an unknown method like an unknown path. HTTP wants 405,
+ * so every resource path also gets an `ANY` method that reaches its function (behind the same
+ * authorizer), which answers 405 with the methods the path allows. Explicit methods win over `ANY`.
  */
 function withMethodFallbacks(routes: readonly Route[]): Route[] {
-  const paths = [...new Set(routes.filter((r) => r.api === 'scim').map((r) => r.path))];
+  const byPath = new Map(routes.map((r) => [r.path, r]));
   return [
     ...routes,
-    ...paths.map((path): Route => ({ ...scim('GET', '', 'methodNotAllowed'), method: 'ANY', path })),
+    ...[...byPath.values()].map((r): Route => ({ ...r, method: 'ANY', operation: 'methodNotAllowed' })),
   ];
 }
 

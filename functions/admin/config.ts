@@ -1,0 +1,4 @@
+/** Comma-separated Cognito group names allowed to use the admin API (default: Owner,SystemAdmin). */
+export const ADMIN_ROLES_ENV = 'ADMIN_ROLES';
+/** The SCIM API's public base URL (…/api/scim/v2); unset locally, where it is derived from the request. */
+export const SCIM_ENDPOINT_ENV = 'SCIM_ENDPOINT';

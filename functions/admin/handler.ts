@@ -1,0 +1,34 @@
+import { randomUUID } from 'node:crypto';
+import middy from '@middy/core';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { systemClock } from '../../shared/clock';
+import { requireEnv } from '../../shared/config';
+import { adminErrors } from '../../shared/http/admin';
+import { adminOperations } from '../../shared/http/admin-operations';
+import { logger } from '../../shared/observability';
+import { DynamoAuditLog } from '../../shared/store/audit-repository';
+import { createDocumentClient } from '../../shared/store/client';
+import { TABLE_NAME_ENV } from '../../shared/store/table';
+import { DynamoTokenRepository } from '../../shared/store/token-repository';
+import { ProvisioningService } from '../../shared/tokens/provisioning';
+import { DEFAULT_ADMIN_ROLES, rolesFromClaim } from '../../shared/tokens/roles';
+import { ADMIN_ROLES_ENV, SCIM_ENDPOINT_ENV } from './config';
+
+const db = createDocumentClient();
+const tableName = requireEnv(TABLE_NAME_ENV);
+const audit = new DynamoAuditLog(db, tableName);
+const allowedRoles = process.env[ADMIN_ROLES_ENV] ? rolesFromClaim(process.env[ADMIN_ROLES_ENV]) : [...DEFAULT_ADMIN_ROLES];
+
+export const lambdaHandler = adminOperations({
+  service: new ProvisioningService({
+    tokens: new DynamoTokenRepository(db, tableName),
+    audit,
+    clock: systemClock,
+    newEventId: randomUUID,
+  }),
+  audit,
+  allowedRoles,
+  ...(process.env[SCIM_ENDPOINT_ENV] ? { scimEndpoint: process.env[SCIM_ENDPOINT_ENV] } : {}),
+});
+
+export const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult>().use(adminErrors(logger)).handler(lambdaHandler);

@@ -1,0 +1,85 @@
+/** The admin API's HTTP edge: who is calling, JSON bodies, and domain errors as problem details. */
+import type { MiddlewareObj } from '@middy/core';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import type { Actor } from '../audit/events';
+import { InvalidCursorError } from '../audit/events';
+import type { LogSink } from '../observability';
+import { ProvisioningDisabledError, TokenConflictError, TokenLimitError } from '../tokens/ports';
+import { InvalidTokenNameError, MAX_TOKENS, TokenNotFoundError } from '../tokens/provisioning';
+import { rolesFromClaim } from '../tokens/roles';
+import { ProblemError } from './problems';
+import { problemResponse } from './responses';
+
+/** The signed-in administrator, from the claims the Cognito authorizer (or the local gateway) passed on. */
+export function adminActor(event: APIGatewayProxyEvent): Actor {
+  const claims = (event.requestContext.authorizer?.claims ?? {}) as Record<string, unknown>;
+  const sub = typeof claims.sub === 'string' ? claims.sub : 'unknown';
+  const display = [claims.email, claims['cognito:username']].find((v): v is string => typeof v === 'string');
+  return {
+    type: 'admin',
+    id: sub,
+    ...(display ? { display } : {}),
+    roles: rolesFromClaim(claims['cognito:groups']),
+    ...(event.requestContext.identity?.sourceIp ? { sourceIp: event.requestContext.identity.sourceIp } : {}),
+  };
+}
+
+/** The JSON object in the body; an absent body is `{}`. */
+export function jsonBody(event: APIGatewayProxyEvent): Record<string, unknown> {
+  if (!event.body) return {};
+  const text = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw ProblemError.badRequest('The request body is not valid JSON.');
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw ProblemError.badRequest('The request body must be a JSON object.');
+  }
+  return parsed as Record<string, unknown>;
+}
+
+function toProblem(error: unknown): ProblemError | undefined {
+  if (error instanceof ProblemError) return error;
+  if (error instanceof TokenLimitError) {
+    return ProblemError.conflict(`At most ${MAX_TOKENS} SCIM tokens can exist at once. Delete one before generating another.`);
+  }
+  if (error instanceof ProvisioningDisabledError) {
+    return ProblemError.conflict('Provisioning is disabled. Enable provisioning before generating a token.');
+  }
+  if (error instanceof TokenConflictError) return ProblemError.conflict('The tokens changed meanwhile. Try again.');
+  if (error instanceof TokenNotFoundError) return ProblemError.notFound(error.message);
+  if (error instanceof InvalidTokenNameError) return ProblemError.badRequest(error.message);
+  if (error instanceof InvalidCursorError) return ProblemError.badRequest(error.message);
+  return undefined;
+}
+
+/** Maps errors to problem details; only known errors' messages reach the client. */
+export function adminErrors(log: LogSink): MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult> {
+  return {
+    onError: async (request) => {
+      const problem = toProblem(request.error);
+      if (problem) {
+        request.response = problemResponse(
+          { type: 'about:blank', title: problem.title, status: problem.status, detail: problem.message },
+          { ...problem.headers },
+        );
+        return;
+      }
+      const error = request.error;
+      log.error('Unhandled error in admin request', {
+        errorName: error instanceof Error ? error.name : typeof error,
+        errorMessage: error instanceof Error ? error.message : undefined,
+        resource: request.event.resource,
+        method: request.event.httpMethod,
+      });
+      request.response = problemResponse({
+        type: 'about:blank',
+        title: 'Internal Server Error',
+        status: 500,
+        detail: 'The service could not complete the request. Try again later.',
+      });
+    },
+  };
+}
