@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 /**
  * The CDK app. Configuration comes from CDK context (`-c key=value` or cdk.json):
- *   stageName (prod), logRetentionDays (30), authCacheSeconds (5, at most 5),
- *   tokenRetentionDays (90), alertEmail (none), throttleRate (100), throttleBurst (200).
+ *   stageName (prod), logRetentionDays (30), authCacheSeconds (0, at most 5),
+ *   tokenRetentionDays (90), alertEmail (none), throttleRate (100), throttleBurst (200),
+ *   ownerGroup (Owner), systemAdminGroup (SystemAdmin).
  */
 import { App } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -33,6 +34,8 @@ export function configFromContext(app: App): ScimProvisioningConfig {
       rateLimit: num('throttleRate', DEFAULT_CONFIG.throttling.rateLimit),
       burstLimit: num('throttleBurst', DEFAULT_CONFIG.throttling.burstLimit),
     },
+    ownerGroup: ctx('ownerGroup') ?? DEFAULT_CONFIG.ownerGroup,
+    systemAdminGroup: ctx('systemAdminGroup') ?? DEFAULT_CONFIG.systemAdminGroup,
   };
 }
 

@@ -33,9 +33,18 @@ export const FUNCTIONS = {
   scimAuthorizer: {
     entry: 'functions/scim-authorizer/handler.ts',
     description: 'Validates SCIM bearer tokens',
-    tableActions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+    // GetItem: the token; UpdateItem: lastUsedAt; PutItem: audit events of refusals.
+    tableActions: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem'],
     memoryMb: 512,
     timeoutSeconds: 10,
+  },
+  admin: {
+    entry: 'functions/admin/handler.ts',
+    description: 'Provisioning admin API (/api/admin/v1)',
+    // Query: tokens, audit pages; Get/Put/Update/Delete: settings, tokens and audit events in transactions.
+    tableActions: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+    memoryMb: 512,
+    timeoutSeconds: 29,
   },
   tokenExpiry: {
     entry: 'functions/token-expiry/handler.ts',

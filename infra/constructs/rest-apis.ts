@@ -32,6 +32,12 @@ export class RestApis extends Construct {
   /** Public base URLs (…/api/scim/v2, …/api/admin/v1). */
   readonly baseUrls: Partial<Record<ApiName, string>> = {};
 
+  requireBaseUrl(api: ApiName): string {
+    const url = this.baseUrls[api];
+    if (!url) throw new Error(`The route table has no ${api} routes`);
+    return url;
+  }
+
   constructor(scope: Construct, id: string, props: RestApisProps) {
     super(scope, id);
     const integrations = new Map<FunctionName, LambdaIntegration>();

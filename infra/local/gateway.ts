@@ -10,7 +10,7 @@ import type {
   APIGatewayAuthorizerResult,
   APIGatewayProxyEvent,
   APIGatewayProxyResult,
-  APIGatewayTokenAuthorizerEvent,
+  APIGatewayRequestAuthorizerEvent,
   Context,
 } from 'aws-lambda';
 import {
@@ -21,14 +21,14 @@ import {
 import { apiForPath, type ApiName, type FunctionName, type Route } from '../../shared/http/routes';
 
 export type ProxyHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
-export type TokenAuthorizer = (event: APIGatewayTokenAuthorizerEvent, context: Context) => Promise<APIGatewayAuthorizerResult>;
+export type RequestAuthorizer = (event: APIGatewayRequestAuthorizerEvent, context: Context) => Promise<APIGatewayAuthorizerResult>;
 /** Verifies an admin JWT like the Cognito authorizer; resolves to its claims or rejects. */
 export type JwtVerifier = (token: string) => Promise<Record<string, unknown>>;
 
 export interface LocalGatewayOptions {
   routes: readonly Route[];
   functions: Partial<Record<FunctionName, ProxyHandler>>;
-  scimAuthorizer: TokenAuthorizer;
+  scimAuthorizer: RequestAuthorizer;
   verifyAdminJwt: JwtVerifier;
   maxBodyBytes?: number;
 }
@@ -218,35 +218,6 @@ export function createLocalGateway(options: LocalGatewayOptions): Server {
     }
     const methodArn = `arn:aws:execute-api:${REGION}:${ACCOUNT}:${apiId(api)}/${STAGE}/${method}${path}`;
 
-    let authorizer: APIGatewayProxyEvent['requestContext']['authorizer'];
-    const authorization = headerValue(headers.single, 'authorization');
-    if (route.authorizer === 'scimToken') {
-      if (!authorization) return gatewayResult(api, 'UNAUTHORIZED');
-      let decision: APIGatewayAuthorizerResult;
-      try {
-        decision = await options.scimAuthorizer(
-          { type: 'TOKEN', authorizationToken: authorization, methodArn },
-          fakeContext('scim-authorizer'),
-        );
-      } catch (e: unknown) {
-        if (e instanceof Error && e.message === 'Unauthorized') return gatewayResult(api, 'UNAUTHORIZED');
-        console.error('scim-authorizer failed:', e instanceof Error ? e.name : e);
-        return gatewayResult(api, 'DEFAULT_5XX');
-      }
-      if (!policyAllows(decision.policyDocument, methodArn)) return gatewayResult(api, 'ACCESS_DENIED');
-      authorizer = { ...(decision.context ?? {}), principalId: decision.principalId };
-    } else {
-      // The Cognito user pool authorizer: the ID token in the Authorization header.
-      const jwt = authorization?.replace(/^Bearer\s+/i, '');
-      if (!jwt) return gatewayResult(api, 'UNAUTHORIZED');
-      try {
-        const claims = await options.verifyAdminJwt(jwt);
-        authorizer = { claims: cognitoClaims(claims) };
-      } catch {
-        return gatewayResult(api, 'UNAUTHORIZED');
-      }
-    }
-
     const contentType = headerValue(headers.single, 'content-type') ?? '';
     const binary = body.length > 0 && !TEXT_TYPES.test(contentType);
     const query = queryMaps(url);
@@ -266,7 +237,7 @@ export function createLocalGateway(options: LocalGatewayOptions): Server {
       requestContext: {
         accountId: ACCOUNT,
         apiId: apiId(api),
-        authorizer,
+        authorizer: null,
         domainName: host,
         httpMethod: method,
         identity: {
@@ -295,6 +266,36 @@ export function createLocalGateway(options: LocalGatewayOptions): Server {
         stage: STAGE,
       },
     };
+    const authorization = headerValue(headers.single, 'authorization');
+    if (route.authorizer === 'scimToken') {
+      if (!authorization) return gatewayResult(api, 'UNAUTHORIZED');
+      let decision: APIGatewayAuthorizerResult;
+      try {
+        const { body: _body, isBase64Encoded: _b64, requestContext, ...request } = event;
+        const { authorizer: _none, ...context } = requestContext;
+        decision = await options.scimAuthorizer(
+          { ...request, requestContext: { ...context, authorizer: undefined }, type: 'REQUEST', methodArn },
+          fakeContext('scim-authorizer'),
+        );
+      } catch (e: unknown) {
+        if (e instanceof Error && e.message === 'Unauthorized') return gatewayResult(api, 'UNAUTHORIZED');
+        console.error('scim-authorizer failed:', e instanceof Error ? e.name : e);
+        return gatewayResult(api, 'DEFAULT_5XX');
+      }
+      if (!policyAllows(decision.policyDocument, methodArn)) return gatewayResult(api, 'ACCESS_DENIED');
+      event.requestContext.authorizer = { ...(decision.context ?? {}), principalId: decision.principalId };
+    } else {
+      // The Cognito user pool authorizer: the ID token in the Authorization header.
+      const jwt = authorization?.replace(/^Bearer\s+/i, '');
+      if (!jwt) return gatewayResult(api, 'UNAUTHORIZED');
+      try {
+        const claims = await options.verifyAdminJwt(jwt);
+        event.requestContext.authorizer = { claims: cognitoClaims(claims) };
+      } catch {
+        return gatewayResult(api, 'UNAUTHORIZED');
+      }
+    }
+
     const fn = options.functions[route.function];
     if (!fn) return gatewayResult(api, 'INTEGRATION_FAILURE');
     try {

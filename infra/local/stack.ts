@@ -12,7 +12,7 @@ import { TABLE_NAME_ENV } from '../../shared/store/table';
 import { ADMIN_BASE_PATH, ROUTES, SCIM_BASE_PATH } from '../../shared/http/routes';
 import { FUNCTIONS } from '../functions';
 import { devKeys } from './dev-auth';
-import { createLocalGateway, type ProxyHandler, type TokenAuthorizer } from './gateway';
+import { createLocalGateway, type ProxyHandler, type RequestAuthorizer } from './gateway';
 
 export const PROJECT_ROOT = resolve(__dirname, '..', '..');
 
@@ -49,7 +49,18 @@ async function load<T>(entry: string): Promise<T> {
   return mod.handler;
 }
 
+/** The table the handlers of this process were loaded for (they read it once, at cold start). */
+let loadedFor: string | undefined;
+
+/**
+ * Starts the stack in this process. Like Lambda, the handlers read their configuration once when
+ * first loaded, so one process serves one table: a second stack must use the same table.
+ */
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
+  if (loadedFor !== undefined && loadedFor !== options.tableName) {
+    throw new Error(`This process already serves table ${loadedFor}; start another process for ${options.tableName}`);
+  }
+  loadedFor = options.tableName;
   // The functions read their configuration from the environment at cold start, as in Lambda.
   Object.assign(process.env, {
     [TABLE_NAME_ENV]: options.tableName,
@@ -65,13 +76,14 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   }
 
   const scim = await load<ProxyHandler>(FUNCTIONS.scim.entry);
-  const scimAuthorizer = await load<TokenAuthorizer>(FUNCTIONS.scimAuthorizer.entry);
+  const admin = await load<ProxyHandler>(FUNCTIONS.admin.entry);
+  const scimAuthorizer = await load<RequestAuthorizer>(FUNCTIONS.scimAuthorizer.entry);
   const tokenExpiry = await load<(event?: unknown) => Promise<unknown>>(FUNCTIONS.tokenExpiry.entry);
   const keys = await devKeys(join(options.localDir, 'dev-signing-key.json'));
 
   const server: Server = createLocalGateway({
     routes: ROUTES,
-    functions: { scim },
+    functions: { scim, admin },
     scimAuthorizer,
     verifyAdminJwt: (jwt) => keys.verify(jwt),
   });

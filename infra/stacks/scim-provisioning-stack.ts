@@ -1,10 +1,12 @@
 import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
-import { IdentitySource, TokenAuthorizer } from 'aws-cdk-lib/aws-apigateway';
+import { IdentitySource, RequestAuthorizer } from 'aws-cdk-lib/aws-apigateway';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { AUTH_CACHE_SECONDS_ENV } from '../../functions/scim-authorizer/config';
+import { ADMIN_ROLES_ENV, SCIM_ENDPOINT_ENV } from '../../functions/admin/config';
+import { AUTH_CACHE_SECONDS_ENV, DEFAULT_AUTH_CACHE_SECONDS } from '../../functions/scim-authorizer/config';
 import { ROUTES } from '../../shared/http/routes';
 import { FUNCTIONS } from '../functions';
+import { AdminIdentity } from '../constructs/admin-identity';
 import { ProjectFunction } from '../constructs/project-function';
 import { RestApis } from '../constructs/rest-apis';
 import { ScimTable } from '../constructs/table';
@@ -19,14 +21,19 @@ export interface ScimProvisioningConfig {
   tokenRetentionDays: number;
   alertEmail?: string;
   throttling: { rateLimit: number; burstLimit: number };
+  /** Cognito group names of the admin roles. */
+  ownerGroup: string;
+  systemAdminGroup: string;
 }
 
 export const DEFAULT_CONFIG: ScimProvisioningConfig = {
   stageName: 'prod',
   logRetention: RetentionDays.ONE_MONTH,
-  authCacheSeconds: 5,
+  authCacheSeconds: DEFAULT_AUTH_CACHE_SECONDS,
   tokenRetentionDays: 90,
   throttling: { rateLimit: 100, burstLimit: 200 },
+  ownerGroup: 'Owner',
+  systemAdminGroup: 'SystemAdmin',
 };
 
 export class ScimProvisioningStack extends Stack {
@@ -46,20 +53,33 @@ export class ScimProvisioningStack extends Stack {
     });
     new TokenExpiry(this, 'TokenExpiry', { ...common, retentionDays: config.tokenRetentionDays, alertEmail: config.alertEmail });
 
+    // A REQUEST authorizer (not TOKEN) so refusals can be audited with the caller's address.
     // API Gateway's own authorizer cache is off: revocation must take effect within seconds,
     // and the function's in-memory cache (authCacheSeconds, at most 5 s) bounds the delay.
-    const scimToken = new TokenAuthorizer(this, 'ScimTokenAuthorizer', {
+    const scimToken = new RequestAuthorizer(this, 'ScimTokenAuthorizer', {
       handler: scimAuthorizerFn,
-      identitySource: IdentitySource.header('Authorization'),
+      identitySources: [IdentitySource.header('Authorization')],
       resultsCacheTtl: Duration.seconds(0),
     });
 
-    new RestApis(this, 'Apis', {
+    const identity = new AdminIdentity(this, 'AdminIdentity', {
+      ownerGroup: config.ownerGroup,
+      systemAdminGroup: config.systemAdminGroup,
+    });
+    const admin = new ProjectFunction(this, 'AdminFunction', {
+      ...common,
+      spec: FUNCTIONS.admin,
+      environment: { [ADMIN_ROLES_ENV]: identity.roles.join(',') },
+    });
+
+    const apis = new RestApis(this, 'Apis', {
       routes: ROUTES,
-      functions: { scim },
-      authorizers: { scimToken },
+      functions: { scim, admin },
+      authorizers: { scimToken, adminJwt: identity.authorizer },
       stageName: config.stageName,
       throttling: config.throttling,
     });
+    // The admin API shows the SCIM endpoint that administrators give their identity provider.
+    admin.addEnvironment(SCIM_ENDPOINT_ENV, apis.requireBaseUrl('scim'));
   }
 }
