@@ -117,9 +117,20 @@ describe('APIs', () => {
     }
   });
 
-  it('guard SCIM routes with a TOKEN authorizer whose result is not cached by API Gateway', () => {
+  it('answer admin API refusals in RFC 9457 problem details', () => {
+    for (const def of gatewayResponses('admin')) {
+      template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
+        ResponseType: def.type,
+        StatusCode: String(def.statusCode),
+        ResponseParameters: Match.objectLike({ 'gatewayresponse.header.Content-Type': "'application/problem+json'" }),
+        ResponseTemplates: { 'application/json': def.body },
+      });
+    }
+  });
+
+  it('guard SCIM routes with a REQUEST authorizer whose result is not cached by API Gateway', () => {
     template.hasResourceProperties('AWS::ApiGateway::Authorizer', {
-      Type: 'TOKEN',
+      Type: 'REQUEST',
       IdentitySource: 'method.request.header.Authorization',
       AuthorizerResultTtlInSeconds: 0,
     });
@@ -127,8 +138,28 @@ describe('APIs', () => {
     const [, authorizer] = ofType('AWS::ApiGateway::Authorizer').find(([, p]) => JSON.stringify(p).includes(authorizerFn)) ?? [];
     expect(authorizer).toBeDefined();
     expect(functionOf(FUNCTIONS.scimAuthorizer)[1].Environment).toEqual({
-      Variables: expect.objectContaining({ SCIM_AUTH_CACHE_SECONDS: '5' }),
+      Variables: expect.objectContaining({ SCIM_AUTH_CACHE_SECONDS: '0' }),
     });
+  });
+});
+
+describe('admin sign-in', () => {
+  it('is a Cognito user pool without self sign-up, with Owner and SystemAdmin groups and a REST API authorizer', () => {
+    template.hasResourceProperties('AWS::Cognito::UserPool', {
+      AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
+    });
+    template.hasResourceProperties('AWS::Cognito::UserPoolGroup', { GroupName: 'Owner' });
+    template.hasResourceProperties('AWS::Cognito::UserPoolGroup', { GroupName: 'SystemAdmin' });
+    template.hasResourceProperties('AWS::ApiGateway::Authorizer', {
+      Type: 'COGNITO_USER_POOLS',
+      IdentitySource: 'method.request.header.Authorization',
+    });
+  });
+
+  it('tells the admin function which roles may manage provisioning and where the SCIM endpoint is', () => {
+    const vars = (functionOf(FUNCTIONS.admin)[1].Environment as { Variables: Record<string, unknown> }).Variables;
+    expect(vars.ADMIN_ROLES).toBe('Owner,SystemAdmin');
+    expect(JSON.stringify(vars.SCIM_ENDPOINT)).toContain('/api/scim/v2');
   });
 });
 

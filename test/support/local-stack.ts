@@ -10,20 +10,22 @@ import { generateToken } from '../../shared/tokens/token';
 
 export interface TestStack extends LocalStack {
   tableName: string;
+  localDir: string;
   tokens: DynamoTokenRepository;
 }
 
 /** The local stack on a free port, against the run's DynamoDB Local, with a fresh table. */
-export async function startTestStack(env: Record<string, string> = {}): Promise<TestStack> {
+export async function startTestStack(env: Record<string, string> = {}, expiryIntervalMs = 0): Promise<TestStack> {
   const endpoint = process.env[DYNAMODB_ENDPOINT_ENV];
   if (!endpoint) throw new Error('DynamoDB Local is not running (the Jest global setup starts it)');
   const localDir = await mkdtemp(join(tmpdir(), 'scim-e2e-'));
   const tableName = `e2e-${randomUUID()}`;
-  const stack = await startLocalStack({ dynamoEndpoint: endpoint, tableName, port: 0, localDir, env });
+  const stack = await startLocalStack({ dynamoEndpoint: endpoint, tableName, port: 0, localDir, env, expiryIntervalMs });
   const db = createDocumentClient();
   return {
     ...stack,
     tableName,
+    localDir,
     tokens: new DynamoTokenRepository(db, tableName),
     async stop() {
       await stack.stop();

@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import type { APIGatewayProxyEvent, APIGatewayTokenAuthorizerEvent } from 'aws-lambda';
+import type { APIGatewayProxyEvent, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
 import { createLocalGateway, matchRoute, policyAllows, type ProxyHandler } from '../../infra/local/gateway';
 import { gatewayResponse } from '../../shared/http/gateway-responses';
 import type { Route } from '../../shared/http/routes';
@@ -44,7 +44,7 @@ describe('local gateway', () => {
   let server: Server;
   let base: string;
   const calls: APIGatewayProxyEvent[] = [];
-  const authorizerCalls: APIGatewayTokenAuthorizerEvent[] = [];
+  const authorizerCalls: APIGatewayRequestAuthorizerEvent[] = [];
   const scim: ProxyHandler = async (event) => {
     calls.push(event);
     return { statusCode: 200, headers: { 'Content-Type': 'application/scim+json' }, body: JSON.stringify({ ok: true }) };
@@ -57,14 +57,15 @@ describe('local gateway', () => {
       maxBodyBytes: 1024,
       scimAuthorizer: async (event) => {
         authorizerCalls.push(event);
-        if (event.authorizationToken === 'Bearer good') {
+        const authorization = event.headers?.Authorization ?? event.headers?.authorization;
+        if (authorization === 'Bearer good') {
           return {
             principalId: 'tok1',
             context: { tokenId: 'tok1' },
             policyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'execute-api:Invoke', Resource: `${event.methodArn.split('/')[0]}/local/*` }] },
           };
         }
-        if (event.authorizationToken === 'Bearer denied') {
+        if (authorization === 'Bearer denied') {
           return { principalId: 'x', policyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Deny', Action: 'execute-api:Invoke', Resource: '*' }] } };
         }
         throw new Error('Unauthorized');
@@ -112,6 +113,12 @@ describe('local gateway', () => {
       headers: { Authorization: 'Bearer good', 'X-Multi': 'one' },
     });
     expect(res.status).toBe(200);
+    expect(authorizerCalls[0]).toMatchObject({
+      type: 'REQUEST',
+      resource: '/api/scim/v2/Users/{id}',
+      pathParameters: { id: 'abc' },
+      requestContext: { identity: { sourceIp: expect.any(String) } },
+    });
     expect(authorizerCalls[0]?.methodArn).toMatch(/\/local\/GET\/api\/scim\/v2\/Users\/abc$/);
     const event = calls[0];
     expect(event?.resource).toBe('/api/scim/v2/Users/{id}');
