@@ -1,16 +1,16 @@
 import { CfnOutput } from 'aws-cdk-lib';
-import {
-  AuthorizationType,
-  EndpointType,
-  LambdaIntegration,
-  ResponseType,
-  RestApi,
-  type IAuthorizer,
-} from 'aws-cdk-lib/aws-apigateway';
+import { AuthorizationType, EndpointType, LambdaIntegration, ResponseType, RestApi, type IAuthorizer } from 'aws-cdk-lib/aws-apigateway';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { gatewayResponses } from '../../shared/http/gateway-responses';
-import { ADMIN_BASE_PATH, SCIM_BASE_PATH, type ApiName, type AuthorizerName, type FunctionName, type Route } from '../../shared/http/routes';
+import {
+  ADMIN_BASE_PATH,
+  SCIM_BASE_PATH,
+  type ApiName,
+  type AuthorizerName,
+  type FunctionName,
+  type Route,
+} from '../../shared/http/routes';
 
 export interface RestApisProps {
   routes: readonly Route[];

@@ -13,11 +13,7 @@ import type {
   APIGatewayRequestAuthorizerEvent,
   Context,
 } from 'aws-lambda';
-import {
-  GATEWAY_MAX_BODY_BYTES,
-  gatewayResponse,
-  type GatewayResponseType,
-} from '../../shared/http/gateway-responses';
+import { GATEWAY_MAX_BODY_BYTES, gatewayResponse, type GatewayResponseType } from '../../shared/http/gateway-responses';
 import { apiForPath, type ApiName, type FunctionName, type Route } from '../../shared/http/routes';
 
 export type ProxyHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
@@ -156,7 +152,12 @@ function headerValue(headers: Record<string, string>, name: string): string | un
 /** Does an IAM-style policy from a Lambda authorizer allow this method ARN? */
 export function policyAllows(policy: APIGatewayAuthorizerResult['policyDocument'], methodArn: string): boolean {
   const matches = (pattern: string): boolean =>
-    new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`).test(methodArn);
+    new RegExp(
+      `^${pattern
+        .split('*')
+        .map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+        .join('.*')}$`,
+    ).test(methodArn);
   let allowed = false;
   for (const statement of policy.Statement) {
     const s = statement as { Effect: string; Resource?: string | string[] };

@@ -35,28 +35,33 @@ interface Reason {
   detail: string;
 }
 
+/** What both APIs answer alike when API Gateway itself refuses or fails. */
+const COMMON: Reason[] = [
+  { type: 'REQUEST_TOO_LARGE', status: 413, title: 'Payload Too Large', detail: 'The request body is too large.' },
+  { type: 'THROTTLED', status: 429, title: 'Too Many Requests', detail: 'Too many requests. Retry later.' },
+  { type: 'INTEGRATION_TIMEOUT', status: 504, title: 'Gateway Timeout', detail: 'The service did not answer in time. Retry later.' },
+  { type: 'INTEGRATION_FAILURE', status: 502, title: 'Bad Gateway', detail: 'The service failed to answer. Retry later.' },
+  { type: 'DEFAULT_4XX', status: 400, title: 'Bad Request', detail: 'The request could not be processed.' },
+  {
+    type: 'DEFAULT_5XX',
+    status: 500,
+    title: 'Internal Server Error',
+    detail: 'The service could not complete the request. Try again later.',
+  },
+];
+
 const REASONS: Record<ApiName, Reason[]> = {
   scim: [
     { type: 'UNAUTHORIZED', status: 401, title: 'Unauthorized', detail: 'A valid SCIM bearer token is required.' },
     { type: 'ACCESS_DENIED', status: 401, title: 'Unauthorized', detail: 'A valid SCIM bearer token is required.' },
     { type: 'MISSING_AUTHENTICATION_TOKEN', status: 404, title: 'Not Found', detail: 'No such SCIM endpoint.' },
-    { type: 'REQUEST_TOO_LARGE', status: 413, title: 'Payload Too Large', detail: 'The request body is too large.' },
-    { type: 'THROTTLED', status: 429, title: 'Too Many Requests', detail: 'Too many requests. Retry later.' },
-    { type: 'INTEGRATION_TIMEOUT', status: 504, title: 'Gateway Timeout', detail: 'The service did not answer in time. Retry later.' },
-    { type: 'INTEGRATION_FAILURE', status: 502, title: 'Bad Gateway', detail: 'The service failed to answer. Retry later.' },
-    { type: 'DEFAULT_4XX', status: 400, title: 'Bad Request', detail: 'The request could not be processed.' },
-    { type: 'DEFAULT_5XX', status: 500, title: 'Internal Server Error', detail: 'The service could not complete the request. Try again later.' },
+    ...COMMON,
   ],
   admin: [
     { type: 'UNAUTHORIZED', status: 401, title: 'Unauthorized', detail: 'Sign in as an administrator: a valid admin token is required.' },
     { type: 'ACCESS_DENIED', status: 403, title: 'Forbidden', detail: 'This sign-in may not use the admin API.' },
     { type: 'MISSING_AUTHENTICATION_TOKEN', status: 404, title: 'Not Found', detail: 'No such admin API endpoint.' },
-    { type: 'REQUEST_TOO_LARGE', status: 413, title: 'Payload Too Large', detail: 'The request body is too large.' },
-    { type: 'THROTTLED', status: 429, title: 'Too Many Requests', detail: 'Too many requests. Retry later.' },
-    { type: 'INTEGRATION_TIMEOUT', status: 504, title: 'Gateway Timeout', detail: 'The service did not answer in time. Retry later.' },
-    { type: 'INTEGRATION_FAILURE', status: 502, title: 'Bad Gateway', detail: 'The service failed to answer. Retry later.' },
-    { type: 'DEFAULT_4XX', status: 400, title: 'Bad Request', detail: 'The request could not be processed.' },
-    { type: 'DEFAULT_5XX', status: 500, title: 'Internal Server Error', detail: 'The service could not complete the request. Try again later.' },
+    ...COMMON,
   ],
 };
 

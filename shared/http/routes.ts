@@ -67,20 +67,14 @@ const DECLARED: readonly Route[] = [
  */
 function withMethodFallbacks(routes: readonly Route[]): Route[] {
   const byPath = new Map(routes.map((r) => [r.path, r]));
-  return [
-    ...routes,
-    ...[...byPath.values()].map((r): Route => ({ ...r, method: 'ANY', operation: 'methodNotAllowed' })),
-  ];
+  return [...routes, ...[...byPath.values()].map((r): Route => ({ ...r, method: 'ANY', operation: 'methodNotAllowed' }))];
 }
 
 export const ROUTES: readonly Route[] = withMethodFallbacks(DECLARED);
 
 /** The route API Gateway matched, from the proxy event's `resource` and `httpMethod`. */
 export function findRoute(resource: string, method: string, routes: readonly Route[] = ROUTES): Route | undefined {
-  return (
-    routes.find((r) => r.path === resource && r.method === method) ??
-    routes.find((r) => r.path === resource && r.method === 'ANY')
-  );
+  return routes.find((r) => r.path === resource && r.method === method) ?? routes.find((r) => r.path === resource && r.method === 'ANY');
 }
 
 /** The methods a resource path allows (for 405 `Allow`). */

@@ -36,7 +36,8 @@ function decodeCursor(cursor: string): Record<string, unknown> {
   try {
     const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
     if (
-      typeof key === 'object' && key !== null &&
+      typeof key === 'object' &&
+      key !== null &&
       (key as Record<string, unknown>).GSI3PK === LIST_PK &&
       typeof (key as Record<string, unknown>).GSI3SK === 'string' &&
       typeof (key as Record<string, unknown>)[KEYS.pk] === 'string' &&

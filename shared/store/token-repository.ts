@@ -4,6 +4,7 @@ import {
   TransactWriteCommand,
   UpdateCommand,
   type DynamoDBDocumentClient,
+  type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import {
   ProvisioningDisabledError,
@@ -23,6 +24,7 @@ const CONFIG_KEY = { [KEYS.pk]: 'CONFIG', [KEYS.sk]: 'PROVISIONING' };
 const tokenKey = (id: string): Record<string, string> => ({ [KEYS.pk]: TOKEN_PK, [KEYS.sk]: id });
 
 type Item = Record<string, unknown>;
+type TransactItems = NonNullable<TransactWriteCommandInput['TransactItems']>;
 
 function toRecord(item: Item): TokenRecord {
   return {
@@ -61,6 +63,11 @@ export class DynamoTokenRepository implements TokenRepository {
     private readonly auditRetentionDays = DEFAULT_AUDIT_RETENTION_DAYS,
   ) {}
 
+  /** One transaction, retried while it only lost a race (nothing written). */
+  private async transact(items: TransactItems): Promise<void> {
+    await retryConflicts(() => this.db.send(new TransactWriteCommand({ TransactItems: items })));
+  }
+
   /** The audit event's Put, to append to a transaction (none without an event). */
   private auditPuts(audit: AuditEvent | undefined): { Put: { TableName: string; Item: Record<string, unknown> } }[] {
     return audit ? [{ Put: { TableName: this.tableName, Item: auditItem(audit, this.auditRetentionDays) } }] : [];
@@ -97,33 +104,28 @@ export class DynamoTokenRepository implements TokenRepository {
 
   async createToken(record: TokenRecord, max: number, audit?: AuditEvent): Promise<void> {
     try {
-      await retryConflicts(() =>
-        this.db.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              {
-                Update: {
-                  TableName: this.tableName,
-                  Key: CONFIG_KEY,
-                  UpdateExpression: 'SET activeTokens = if_not_exists(activeTokens, :zero) + :one, tokenSeq = if_not_exists(tokenSeq, :zero) + :one',
-                  ConditionExpression: 'enabled = :true AND (attribute_not_exists(activeTokens) OR activeTokens < :max)',
-                  ExpressionAttributeValues: { ':zero': 0, ':one': 1, ':true': true, ':max': max },
-                  ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-                },
-              },
-              {
-                Put: {
-                  TableName: this.tableName,
-                  Item: { ...tokenKey(record.id), ...record },
-                  ConditionExpression: 'attribute_not_exists(#pk)',
-                  ExpressionAttributeNames: { '#pk': KEYS.pk },
-                },
-              },
-              ...this.auditPuts(audit),
-            ],
-          }),
-        ),
-      );
+      await this.transact([
+        {
+          Update: {
+            TableName: this.tableName,
+            Key: CONFIG_KEY,
+            UpdateExpression:
+              'SET activeTokens = if_not_exists(activeTokens, :zero) + :one, tokenSeq = if_not_exists(tokenSeq, :zero) + :one',
+            ConditionExpression: 'enabled = :true AND (attribute_not_exists(activeTokens) OR activeTokens < :max)',
+            ExpressionAttributeValues: { ':zero': 0, ':one': 1, ':true': true, ':max': max },
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          },
+        },
+        {
+          Put: {
+            TableName: this.tableName,
+            Item: { ...tokenKey(record.id), ...record },
+            ConditionExpression: 'attribute_not_exists(#pk)',
+            ExpressionAttributeNames: { '#pk': KEYS.pk },
+          },
+        },
+        ...this.auditPuts(audit),
+      ]);
     } catch (e: unknown) {
       const codes = cancellationCodes(e);
       if (codes[0] === 'ConditionalCheckFailed') {
@@ -141,36 +143,30 @@ export class DynamoTokenRepository implements TokenRepository {
       const token = await this.getToken(id);
       if (!token) return false;
       try {
-        await retryConflicts(() =>
-          this.db.send(
-            new TransactWriteCommand({
-              TransactItems: [
+        await this.transact([
+          {
+            Delete: {
+              TableName: this.tableName,
+              Key: tokenKey(id),
+              ConditionExpression: '#status = :status',
+              ExpressionAttributeNames: { '#status': 'status' },
+              ExpressionAttributeValues: { ':status': token.status },
+            },
+          },
+          ...(token.status === 'Active'
+            ? [
                 {
-                  Delete: {
+                  Update: {
                     TableName: this.tableName,
-                    Key: tokenKey(id),
-                    ConditionExpression: '#status = :status',
-                    ExpressionAttributeNames: { '#status': 'status' },
-                    ExpressionAttributeValues: { ':status': token.status },
+                    Key: CONFIG_KEY,
+                    UpdateExpression: 'ADD activeTokens :minus',
+                    ExpressionAttributeValues: { ':minus': -1 },
                   },
                 },
-                ...(token.status === 'Active'
-                  ? [
-                      {
-                        Update: {
-                          TableName: this.tableName,
-                          Key: CONFIG_KEY,
-                          UpdateExpression: 'ADD activeTokens :minus',
-                          ExpressionAttributeValues: { ':minus': -1 },
-                        },
-                      },
-                    ]
-                  : []),
-                ...this.auditPuts(audit),
-              ],
-            }),
-          ),
-        );
+              ]
+            : []),
+          ...this.auditPuts(audit),
+        ]);
         return true;
       } catch (e: unknown) {
         // The token changed (expired or deleted) between the read and the write: read again.
@@ -196,25 +192,18 @@ export class DynamoTokenRepository implements TokenRepository {
 
   private async enable(by: string, at: string, audit?: AuditEvent): Promise<{ settings: ProvisioningSettings; changed: boolean }> {
     try {
-      await retryConflicts(() =>
-        this.db.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              {
-                Update: {
-                  TableName: this.tableName,
-                  Key: CONFIG_KEY,
-                  UpdateExpression:
-                    'SET enabled = :true, changedAt = :at, changedBy = :by, activeTokens = if_not_exists(activeTokens, :zero)',
-                  ConditionExpression: 'attribute_not_exists(enabled) OR enabled = :false',
-                  ExpressionAttributeValues: { ':true': true, ':false': false, ':at': at, ':by': by, ':zero': 0 },
-                },
-              },
-              ...this.auditPuts(audit),
-            ],
-          }),
-        ),
-      );
+      await this.transact([
+        {
+          Update: {
+            TableName: this.tableName,
+            Key: CONFIG_KEY,
+            UpdateExpression: 'SET enabled = :true, changedAt = :at, changedBy = :by, activeTokens = if_not_exists(activeTokens, :zero)',
+            ConditionExpression: 'attribute_not_exists(enabled) OR enabled = :false',
+            ExpressionAttributeValues: { ':true': true, ':false': false, ':at': at, ':by': by, ':zero': 0 },
+          },
+        },
+        ...this.auditPuts(audit),
+      ]);
       return { settings: await this.getSettings(), changed: true };
     } catch (e: unknown) {
       // Already enabled: nothing to change.
@@ -231,31 +220,25 @@ export class DynamoTokenRepository implements TokenRepository {
       if (config?.enabled !== true && tokens.length === 0) return { settings: toSettings(config), changed: false };
       const seq = typeof config?.tokenSeq === 'number' ? config.tokenSeq : undefined;
       try {
-        await retryConflicts(() =>
-          this.db.send(
-            new TransactWriteCommand({
-              TransactItems: [
-                {
-                  Update: {
-                    TableName: this.tableName,
-                    Key: CONFIG_KEY,
-                    UpdateExpression: 'SET enabled = :false, changedAt = :at, changedBy = :by, activeTokens = :zero',
-                    ConditionExpression: seq === undefined ? 'attribute_not_exists(tokenSeq)' : 'tokenSeq = :seq',
-                    ExpressionAttributeValues: {
-                      ':false': false,
-                      ':at': at,
-                      ':by': by,
-                      ':zero': 0,
-                      ...(seq === undefined ? {} : { ':seq': seq }),
-                    },
-                  },
-                },
-                ...tokens.map((t) => ({ Delete: { TableName: this.tableName, Key: tokenKey(String(t[KEYS.sk])) } })),
-                ...this.auditPuts(audit),
-              ],
-            }),
-          ),
-        );
+        await this.transact([
+          {
+            Update: {
+              TableName: this.tableName,
+              Key: CONFIG_KEY,
+              UpdateExpression: 'SET enabled = :false, changedAt = :at, changedBy = :by, activeTokens = :zero',
+              ConditionExpression: seq === undefined ? 'attribute_not_exists(tokenSeq)' : 'tokenSeq = :seq',
+              ExpressionAttributeValues: {
+                ':false': false,
+                ':at': at,
+                ':by': by,
+                ':zero': 0,
+                ...(seq === undefined ? {} : { ':seq': seq }),
+              },
+            },
+          },
+          ...tokens.map((t) => ({ Delete: { TableName: this.tableName, Key: tokenKey(String(t[KEYS.sk])) } })),
+          ...this.auditPuts(audit),
+        ]);
         return { settings: { enabled: false, changedAt: at, changedBy: by, activeTokens: 0 }, changed: true };
       } catch (e: unknown) {
         if (cancellationCodes(e)[0] !== 'ConditionalCheckFailed') throw e;
@@ -266,36 +249,30 @@ export class DynamoTokenRepository implements TokenRepository {
 
   async markExpired(id: string, removeAfter: Date): Promise<boolean> {
     try {
-      await retryConflicts(() =>
-        this.db.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              {
-                Update: {
-                  TableName: this.tableName,
-                  Key: tokenKey(id),
-                  UpdateExpression: 'SET #status = :expired, #ttl = :ttl',
-                  ConditionExpression: '#status = :active',
-                  ExpressionAttributeNames: { '#status': 'status', '#ttl': KEYS.ttl },
-                  ExpressionAttributeValues: {
-                    ':expired': 'Expired',
-                    ':active': 'Active',
-                    ':ttl': Math.floor(removeAfter.getTime() / 1000),
-                  },
-                },
-              },
-              {
-                Update: {
-                  TableName: this.tableName,
-                  Key: CONFIG_KEY,
-                  UpdateExpression: 'ADD activeTokens :minus',
-                  ExpressionAttributeValues: { ':minus': -1 },
-                },
-              },
-            ],
-          }),
-        ),
-      );
+      await this.transact([
+        {
+          Update: {
+            TableName: this.tableName,
+            Key: tokenKey(id),
+            UpdateExpression: 'SET #status = :expired, #ttl = :ttl',
+            ConditionExpression: '#status = :active',
+            ExpressionAttributeNames: { '#status': 'status', '#ttl': KEYS.ttl },
+            ExpressionAttributeValues: {
+              ':expired': 'Expired',
+              ':active': 'Active',
+              ':ttl': Math.floor(removeAfter.getTime() / 1000),
+            },
+          },
+        },
+        {
+          Update: {
+            TableName: this.tableName,
+            Key: CONFIG_KEY,
+            UpdateExpression: 'ADD activeTokens :minus',
+            ExpressionAttributeValues: { ':minus': -1 },
+          },
+        },
+      ]);
       return true;
     } catch (e: unknown) {
       if (cancellationCodes(e)[0] === 'ConditionalCheckFailed') return false;
@@ -339,4 +316,3 @@ export class DynamoTokenRepository implements TokenRepository {
     }
   }
 }
-

@@ -6,9 +6,7 @@ import { parseToken, tokenMatches } from './token';
 
 export type Refusal = 'missing' | 'malformed' | 'unknown' | 'mismatch' | 'expired' | 'inactive';
 
-export type AuthResult =
-  | { allowed: true; tokenId: string }
-  | { allowed: false; reason: Refusal; tokenId?: string };
+export type AuthResult = { allowed: true; tokenId: string } | { allowed: false; reason: Refusal; tokenId?: string };
 
 export interface AuthorizerOptions {
   tokens: Pick<TokenRepository, 'getToken' | 'recordUse'>;

@@ -152,7 +152,11 @@ describe('provisioning admin API over the local gateway', () => {
     expect((await admin('GET', '/provisioning', undefined, scimToken)).status).toBe(401);
 
     const viewer = await stack.signAdminToken('Viewer');
-    for (const [method, path, body] of [['GET', '/provisioning'], ['PUT', '/provisioning', { enabled: false }], ['GET', '/audit']] as const) {
+    for (const [method, path, body] of [
+      ['GET', '/provisioning'],
+      ['PUT', '/provisioning', { enabled: false }],
+      ['GET', '/audit'],
+    ] as const) {
       const res = await admin(method, path, body, viewer);
       expect(res.status).toBe(403);
       expect(await res.json()).toMatchObject({ status: 403, title: 'Forbidden' });

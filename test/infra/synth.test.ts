@@ -14,7 +14,12 @@ describe('npx cdk synth', () => {
     try {
       await run('npx', ['cdk', 'synth', '--quiet', '--output', out], {
         cwd: root,
-        env: { ...env, CDK_DISABLE_CLI_TELEMETRY: 'true', AWS_EC2_METADATA_DISABLED: 'true', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+        env: {
+          ...env,
+          CDK_DISABLE_CLI_TELEMETRY: 'true',
+          AWS_EC2_METADATA_DISABLED: 'true',
+          AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+        },
         timeout: 110_000,
       });
       expect(await readdir(out)).toContain('ScimProvisioning.template.json');

@@ -62,11 +62,17 @@ describe('local gateway', () => {
           return {
             principalId: 'tok1',
             context: { tokenId: 'tok1' },
-            policyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'execute-api:Invoke', Resource: `${event.methodArn.split('/')[0]}/local/*` }] },
+            policyDocument: {
+              Version: '2012-10-17',
+              Statement: [{ Effect: 'Allow', Action: 'execute-api:Invoke', Resource: `${event.methodArn.split('/')[0]}/local/*` }],
+            },
           };
         }
         if (authorization === 'Bearer denied') {
-          return { principalId: 'x', policyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Deny', Action: 'execute-api:Invoke', Resource: '*' }] } };
+          return {
+            principalId: 'x',
+            policyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Deny', Action: 'execute-api:Invoke', Resource: '*' }] },
+          };
         }
         throw new Error('Unauthorized');
       },

@@ -59,7 +59,12 @@ describe('authorizer configuration and audit', () => {
   });
 
   it('audits a refusal with the token id and client, never the value', () => {
-    const event = refusalEvent({ allowed: false, reason: 'expired', tokenId: 'abc' }, { sourceIp: '203.0.113.9', userAgent: 'Okta SCIM Client 1.0.0' }, new Date('2027-01-01T00:00:00Z'), 'e1');
+    const event = refusalEvent(
+      { allowed: false, reason: 'expired', tokenId: 'abc' },
+      { sourceIp: '203.0.113.9', userAgent: 'Okta SCIM Client 1.0.0' },
+      new Date('2027-01-01T00:00:00Z'),
+      'e1',
+    );
     expect(event).toEqual({
       id: 'e1',
       at: '2027-01-01T00:00:00.000Z',
@@ -68,6 +73,9 @@ describe('authorizer configuration and audit', () => {
       outcome: 'denied',
       reason: 'expired',
     });
-    expect(refusalEvent({ allowed: false, reason: 'malformed' }, {}, new Date(0), 'e2').actor).toEqual({ type: 'anonymous', id: 'unknown' });
+    expect(refusalEvent({ allowed: false, reason: 'malformed' }, {}, new Date(0), 'e2').actor).toEqual({
+      type: 'anonymous',
+      id: 'unknown',
+    });
   });
 });
