@@ -1,0 +1,99 @@
+import { randomUUID } from 'node:crypto';
+import { UniquenessError, VersionConflictError } from '../../shared/scim/ports';
+import { DynamoResourceRepository } from '../../shared/store/resource-repository';
+import { createTestTable } from '../support/dynamo';
+
+const user = (userName: string, extra: Record<string, unknown> = {}): Record<string, unknown> => ({
+  schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
+  userName,
+  ...extra,
+});
+
+describe('user repository on DynamoDB Local', () => {
+  let table: Awaited<ReturnType<typeof createTestTable>>;
+  let repo: DynamoResourceRepository;
+  let clock = 0;
+  const at = (): string => new Date(Date.UTC(2026, 10, 29, 10, 0, clock++)).toISOString();
+
+  beforeEach(async () => {
+    table = await createTestTable();
+    repo = new DynamoResourceRepository(table.db, table.tableName, 'User');
+  });
+  afterEach(() => table.destroy());
+
+  it('creates, reads by id, by userName (any case) and by externalId, and counts', async () => {
+    const created = await repo.create('u1', user('Alice@Example.com', { externalId: 'ext-1' }), { at: at() });
+    expect(created).toMatchObject({ id: 'u1', version: 1 });
+    expect(await repo.get('u1')).toEqual(created);
+    expect((await repo.findByName('alice@example.COM'))?.id).toBe('u1');
+    expect((await repo.findByExternalId('ext-1')).map((r) => r.id)).toEqual(['u1']);
+    expect(await repo.findByExternalId('EXT-1')).toEqual([]); // externalId is caseExact
+    expect(await repo.count()).toBe(1);
+  });
+
+  it('refuses a second user with the same userName in another case, also when both are created at once', async () => {
+    await repo.create('u1', user('bob'), { at: at() });
+    await expect(repo.create('u2', user('BOB'), { at: at() })).rejects.toBeInstanceOf(UniquenessError);
+
+    const results = await Promise.allSettled(Array.from({ length: 8 }, (_, i) => repo.create(`c${i}`, user('carol'), { at: at() })));
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    for (const r of results.filter((x): x is PromiseRejectedResult => x.status === 'rejected')) {
+      expect(r.reason).toBeInstanceOf(UniquenessError);
+    }
+    expect(await repo.count()).toBe(2);
+  });
+
+  it('replaces only the version it read, and moves the userName guard on a rename', async () => {
+    const v1 = await repo.create('u1', user('dave'), { at: at() });
+    const v2 = await repo.replace(v1, user('David'), { at: at() });
+    expect(v2.version).toBe(2);
+    await expect(repo.replace(v1, user('dave2'), { at: at() })).rejects.toBeInstanceOf(VersionConflictError);
+    // The old name is free again, the new one is taken.
+    await expect(repo.create('u2', user('dave'), { at: at() })).resolves.toBeDefined();
+    await expect(repo.create('u3', user('DAVID'), { at: at() })).rejects.toBeInstanceOf(UniquenessError);
+  });
+
+  it('keeps a deleted user for audit, out of reads, lists and counts, and restores it by externalId', async () => {
+    const v1 = await repo.create('u1', user('erin', { externalId: 'ext-e' }), { at: at() });
+    await repo.remove(v1, { at: at() });
+    expect(await repo.get('u1')).toBeUndefined();
+    expect(await repo.findByName('erin')).toBeUndefined();
+    expect(await repo.findByExternalId('ext-e')).toEqual([]);
+    expect((await repo.page({ limit: 10 })).items).toEqual([]);
+    expect(await repo.count()).toBe(0);
+
+    const deleted = await repo.findDeletedByExternalId('ext-e');
+    expect(deleted?.id).toBe('u1');
+    const restored = await repo.restore(deleted!, user('erin', { externalId: 'ext-e', active: true }), { at: at() });
+    expect(restored).toMatchObject({ id: 'u1', version: 3 });
+    expect((await repo.get('u1'))?.resource).toMatchObject({ userName: 'erin', active: true });
+    expect(await repo.count()).toBe(1);
+  });
+
+  it('lists in creation order in pages, resuming after a position, forwards and backwards', async () => {
+    for (let i = 0; i < 7; i++) await repo.create(`id-${randomUUID()}`, user(`user${i}`), { at: at() });
+    const first = await repo.page({ limit: 3 });
+    expect(first.items.map((r) => r.resource.userName)).toEqual(['user0', 'user1', 'user2']);
+    const lastOfFirst = first.items[2]!;
+    const second = await repo.page({ after: repo.positionOf(lastOfFirst), limit: 3 });
+    expect(second.items.map((r) => r.resource.userName)).toEqual(['user3', 'user4', 'user5']);
+    const back = await repo.page({ limit: 2, descending: true });
+    expect(back.items.map((r) => r.resource.userName)).toEqual(['user6', 'user5']);
+  });
+
+  it('remembers list positions for an hour', async () => {
+    const u = await repo.create('u1', user('frank'), { at: at() });
+    const now = new Date('2026-11-29T10:00:00Z');
+    await repo.putMarker('all', 101, { position: repo.positionOf(u), total: 500 }, now.toISOString());
+    expect(await repo.getMarker('all', 101, new Date(now.getTime() + 3599_000))).toEqual({ position: repo.positionOf(u), total: 500 });
+    expect(await repo.getMarker('all', 101, new Date(now.getTime() + 3601_000))).toBeUndefined();
+    expect(await repo.getMarker('all', 201, now)).toBeUndefined();
+  });
+
+  it('keeps the password hash through a replace that does not send one', async () => {
+    const v1 = await repo.create('u1', user('gina'), { at: at(), passwordHash: 'scrypt$hash' });
+    const v2 = await repo.replace(v1, user('gina', { title: 'Eng' }), { at: at() });
+    expect(v2.passwordHash).toBe('scrypt$hash');
+    expect((await repo.get('u1'))?.passwordHash).toBe('scrypt$hash');
+  });
+});
