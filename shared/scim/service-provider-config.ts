@@ -2,6 +2,9 @@
  * /ServiceProviderConfig (RFC 7643 section 5). It must tell the truth: every flag here is
  * what the service does today, and changes with the code that implements the feature.
  */
+import { CURSOR_TIMEOUT_SECONDS } from './service/cursor';
+import { DEFAULT_COUNT, MAX_COUNT } from './service/list';
+
 export const SPC_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig';
 
 export interface Capabilities {
@@ -11,16 +14,36 @@ export interface Capabilities {
   changePassword: boolean;
   sort: boolean;
   etag: boolean;
+  /** RFC 9865 pagination. */
+  pagination: {
+    cursor: boolean;
+    index: boolean;
+    defaultPaginationMethod: 'index' | 'cursor';
+    defaultPageSize: number;
+    maxPageSize: number;
+    cursorTimeout: number;
+  };
 }
+
+/** The largest request body the SCIM API accepts (413 above it); also what bulk.maxPayloadSize advertises. */
+export const MAX_PAYLOAD_BYTES = 1024 * 1024;
 
 /** What this service supports now. */
 export const CAPABILITIES: Capabilities = {
-  patch: false,
-  bulk: { supported: false, maxOperations: 0, maxPayloadSize: 0 },
-  filter: { supported: false, maxResults: 0 },
-  changePassword: false,
-  sort: false,
-  etag: false,
+  patch: true,
+  bulk: { supported: false, maxOperations: 0, maxPayloadSize: MAX_PAYLOAD_BYTES },
+  filter: { supported: true, maxResults: MAX_COUNT },
+  changePassword: true,
+  sort: true,
+  etag: true,
+  pagination: {
+    cursor: true,
+    index: true,
+    defaultPaginationMethod: 'index',
+    defaultPageSize: DEFAULT_COUNT,
+    maxPageSize: MAX_COUNT,
+    cursorTimeout: CURSOR_TIMEOUT_SECONDS,
+  },
 };
 
 export function serviceProviderConfig(baseUrl: string, caps: Capabilities = CAPABILITIES): Record<string, unknown> {
@@ -33,6 +56,7 @@ export function serviceProviderConfig(baseUrl: string, caps: Capabilities = CAPA
     changePassword: { supported: caps.changePassword },
     sort: { supported: caps.sort },
     etag: { supported: caps.etag },
+    pagination: caps.pagination,
     authenticationSchemes: [
       {
         type: 'oauthbearertoken',
