@@ -3,8 +3,10 @@
  * The CDK app. Configuration comes from CDK context (`-c key=value` or cdk.json):
  *   stageName (prod), logRetentionDays (30), authCacheSeconds (0, at most 5),
  *   tokenRetentionDays (90), alertEmail (none), throttleRate (100), throttleBurst (200),
- *   ownerGroup (Owner), systemAdminGroup (SystemAdmin).
+ *   ownerGroup (Owner), systemAdminGroup (SystemAdmin), scimExtensionsFile (none: the shipped
+ *   shared/scim/schemas/extensions.json).
  */
+import { readFileSync } from 'node:fs';
 import { App } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { DEFAULT_CONFIG, ScimProvisioningStack, type ScimProvisioningConfig } from './stacks/scim-provisioning-stack';
@@ -36,6 +38,7 @@ export function configFromContext(app: App): ScimProvisioningConfig {
     },
     ownerGroup: ctx('ownerGroup') ?? DEFAULT_CONFIG.ownerGroup,
     systemAdminGroup: ctx('systemAdminGroup') ?? DEFAULT_CONFIG.systemAdminGroup,
+    ...(ctx('scimExtensionsFile') ? { scimExtensionsJson: readFileSync(String(ctx('scimExtensionsFile')), 'utf8') } : {}),
   };
 }
 

@@ -25,8 +25,9 @@ export const FUNCTIONS = {
   scim: {
     entry: 'functions/scim/handler.ts',
     description: 'SCIM 2.0 service provider (/api/scim/v2)',
-    // Grows with the SCIM resources; today it serves only discovery, which reads nothing.
-    tableActions: [],
+    // Get/Query: resources, lookups, counters, list markers; Put/Update/Delete: resources, uniqueness
+    // guards, counters, audit events and markers, in transactions.
+    tableActions: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
     memoryMb: 1024,
     timeoutSeconds: 29,
   },

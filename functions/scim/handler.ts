@@ -1,30 +1,36 @@
+import { randomUUID } from 'node:crypto';
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { ScimError } from '../../shared/scim/errors';
-import { serviceProviderConfig } from '../../shared/scim/service-provider-config';
+import { systemClock } from '../../shared/clock';
+import { requireEnv } from '../../shared/config';
 import { scimErrors } from '../../shared/http/middleware';
-import { scimBaseUrl } from '../../shared/http/request';
-import { scimResponse } from '../../shared/http/responses';
-import { allowedMethods, findRoute } from '../../shared/http/routes';
+import { scimOperations } from '../../shared/http/scim-operations';
 import { logger } from '../../shared/observability';
+import { hashPassword } from '../../shared/scim/resource';
+import { buildRegistry } from '../../shared/scim/schemas/registry';
+import { ResourceService } from '../../shared/scim/service/resources';
+import { DynamoAuditLog } from '../../shared/store/audit-repository';
+import { createDocumentClient } from '../../shared/store/client';
+import { DynamoResourceRepository } from '../../shared/store/resource-repository';
+import { TABLE_NAME_ENV } from '../../shared/store/table';
 
-type Operation = (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
+const db = createDocumentClient();
+const tableName = requireEnv(TABLE_NAME_ENV);
+const registry = buildRegistry();
+const audit = new DynamoAuditLog(db, tableName);
 
-const operations: Record<string, Operation> = {
-  getServiceProviderConfig: async (event) => scimResponse(200, serviceProviderConfig(scimBaseUrl(event))),
-  methodNotAllowed: async (event) => {
-    const allow = allowedMethods(event.resource).join(', ');
-    throw ScimError.of(405, `${event.httpMethod} is not allowed on this endpoint; allowed: ${allow}.`, {
-      headers: { Allow: allow },
-    });
-  },
-};
-
-export const lambdaHandler = async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
-  const route = findRoute(event.resource, event.httpMethod);
-  const operation = route && route.function === 'scim' ? operations[route.operation] : undefined;
-  if (!operation) throw ScimError.of(404, `No SCIM endpoint ${event.httpMethod} ${event.path}.`);
-  return operation(event);
-};
+export const lambdaHandler = scimOperations({
+  registry,
+  users: new ResourceService({
+    kind: 'User',
+    rs: registry.user,
+    repo: new DynamoResourceRepository(db, tableName, 'User'),
+    clock: systemClock,
+    newId: randomUUID,
+    newEventId: randomUUID,
+    hashPassword,
+    audit,
+  }),
+});
 
 export const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult>().use(scimErrors(logger)).handler(lambdaHandler);

@@ -16,6 +16,8 @@ export interface ProjectFunctionProps {
   table: ITable;
   environment?: Record<string, string>;
   logRetention: RetentionDays;
+  /** Build-time constants (esbuild define), e.g. configuration too large for environment variables. */
+  define?: Record<string, string>;
 }
 
 /**
@@ -57,6 +59,7 @@ export class ProjectFunction extends NodejsFunction {
         metafile: false,
         // Prefer the SDK's ES modules: esbuild tree-shakes them far better than the CommonJS builds.
         mainFields: ['module', 'main'],
+        ...(props.define ? { define: props.define } : {}),
       },
     });
     if (props.spec.tableActions.length > 0) {

@@ -14,7 +14,9 @@ import type {
   Context,
 } from 'aws-lambda';
 import { GATEWAY_MAX_BODY_BYTES, gatewayResponse, type GatewayResponseType } from '../../shared/http/gateway-responses';
-import { apiForPath, type ApiName, type FunctionName, type Route } from '../../shared/http/routes';
+import { apiForPath, matchRoute, type ApiName, type FunctionName, type Route } from '../../shared/http/routes';
+
+export { matchRoute };
 
 export type ProxyHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 export type RequestAuthorizer = (event: APIGatewayRequestAuthorizerEvent, context: Context) => Promise<APIGatewayAuthorizerResult>;
@@ -33,56 +35,6 @@ const ACCOUNT = '000000000000';
 const REGION = 'local';
 const STAGE = 'local';
 const apiId = (api: ApiName): string => `local-${api}`;
-
-interface Match {
-  route: Route;
-  pathParameters: Record<string, string> | null;
-}
-
-/** API Gateway's matching: a static segment beats a `{param}`; an explicit method beats ANY. */
-export function matchRoute(routes: readonly Route[], method: string, path: string): Match | undefined {
-  const segments = path.split('/').filter(Boolean);
-  let best: { match: Match; score: number[] } | undefined;
-  for (const route of routes) {
-    if (route.method !== method && route.method !== 'ANY') continue;
-    const template = route.path.split('/').filter(Boolean);
-    if (template.length !== segments.length) continue;
-    const params: Record<string, string> = {};
-    const score: number[] = [];
-    let ok = true;
-    template.forEach((t, i) => {
-      const s = segments[i] ?? '';
-      const param = /^\{(\w+)\}$/.exec(t);
-      if (param?.[1]) {
-        params[param[1]] = safeDecode(s);
-        score.push(0);
-      } else if (t === s) {
-        score.push(1);
-      } else {
-        ok = false;
-      }
-    });
-    if (!ok) continue;
-    score.push(route.method === 'ANY' ? 0 : 1);
-    if (!best || compareScores(score, best.score) > 0) {
-      best = { match: { route, pathParameters: Object.keys(params).length ? params : null }, score };
-    }
-  }
-  return best?.match;
-}
-
-function compareScores(a: number[], b: number[]): number {
-  for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) return (a[i] ?? 0) - (b[i] ?? 0);
-  return 0;
-}
-
-function safeDecode(s: string): string {
-  try {
-    return decodeURIComponent(s);
-  } catch {
-    return s;
-  }
-}
 
 function fakeContext(name: string): Context {
   const requestId = randomUUID();

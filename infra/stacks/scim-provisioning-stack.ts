@@ -5,6 +5,7 @@ import type { Construct } from 'constructs';
 import { ADMIN_ROLES_ENV, SCIM_ENDPOINT_ENV } from '../../functions/admin/config';
 import { AUTH_CACHE_SECONDS_ENV, DEFAULT_AUTH_CACHE_SECONDS } from '../../functions/scim-authorizer/config';
 import { ROUTES } from '../../shared/http/routes';
+import { configuredExtensions } from '../../shared/scim/schemas/registry';
 import { FUNCTIONS } from '../functions';
 import { AdminIdentity } from '../constructs/admin-identity';
 import { ProjectFunction } from '../constructs/project-function';
@@ -24,6 +25,8 @@ export interface ScimProvisioningConfig {
   /** Cognito group names of the admin roles. */
   ownerGroup: string;
   systemAdminGroup: string;
+  /** Custom SCIM schema extensions (the content of an extensions JSON file); default: the one in shared/. */
+  scimExtensionsJson?: string;
 }
 
 export const DEFAULT_CONFIG: ScimProvisioningConfig = {
@@ -45,7 +48,14 @@ export class ScimProvisioningStack extends Stack {
     const { table } = new ScimTable(this, 'Data');
     const common = { table, logRetention: config.logRetention };
 
-    const scim = new ProjectFunction(this, 'ScimFunction', { ...common, spec: FUNCTIONS.scim });
+    if (config.scimExtensionsJson !== undefined) configuredExtensions(config.scimExtensionsJson); // fail at synth on bad config
+    const scim = new ProjectFunction(this, 'ScimFunction', {
+      ...common,
+      spec: FUNCTIONS.scim,
+      ...(config.scimExtensionsJson !== undefined
+        ? { define: { 'process.env.SCIM_EXTENSIONS_JSON': JSON.stringify(config.scimExtensionsJson) } }
+        : {}),
+    });
     const scimAuthorizerFn = new ProjectFunction(this, 'ScimAuthorizerFunction', {
       ...common,
       spec: FUNCTIONS.scimAuthorizer,

@@ -48,9 +48,36 @@ const admin = (method: HttpMethod, path: string, operation: string): Route => ({
   operation,
 });
 
+/**
+ * API Gateway matches paths case-sensitively, but SCIM clients are not consistent (Microsoft's
+ * test collection calls /users). Any SCIM path no explicit route matches reaches the SCIM
+ * function through this greedy route, which dispatches case-insensitively (or answers 404/405).
+ */
+export const SCIM_PROXY_ROUTE: Route = {
+  api: 'scim',
+  method: 'ANY',
+  path: `${SCIM_BASE_PATH}/{proxy+}`,
+  function: 'scim',
+  authorizer: 'scimToken',
+  operation: 'dispatchByPath',
+};
+
 /** The routes as written; `ROUTES` adds the fallbacks. */
 const DECLARED: readonly Route[] = [
   scim('GET', '/ServiceProviderConfig', 'getServiceProviderConfig'),
+  scim('GET', '/Schemas', 'listSchemas'),
+  scim('GET', '/Schemas/{id}', 'getSchema'),
+  scim('GET', '/ResourceTypes', 'listResourceTypes'),
+  scim('GET', '/ResourceTypes/{id}', 'getResourceType'),
+  scim('POST', '/Bulk', 'bulk'),
+
+  scim('GET', '/Users', 'listUsers'),
+  scim('POST', '/Users', 'createUser'),
+  scim('POST', '/Users/.search', 'searchUsers'),
+  scim('GET', '/Users/{id}', 'getUser'),
+  scim('PUT', '/Users/{id}', 'replaceUser'),
+  scim('PATCH', '/Users/{id}', 'patchUser'),
+  scim('DELETE', '/Users/{id}', 'deleteUser'),
 
   admin('GET', '/provisioning', 'getProvisioning'),
   admin('PUT', '/provisioning', 'setProvisioning'),
@@ -70,7 +97,7 @@ function withMethodFallbacks(routes: readonly Route[]): Route[] {
   return [...routes, ...[...byPath.values()].map((r): Route => ({ ...r, method: 'ANY', operation: 'methodNotAllowed' }))];
 }
 
-export const ROUTES: readonly Route[] = withMethodFallbacks(DECLARED);
+export const ROUTES: readonly Route[] = [...withMethodFallbacks(DECLARED), SCIM_PROXY_ROUTE];
 
 /** The route API Gateway matched, from the proxy event's `resource` and `httpMethod`. */
 export function findRoute(resource: string, method: string, routes: readonly Route[] = ROUTES): Route | undefined {
@@ -80,4 +107,71 @@ export function findRoute(resource: string, method: string, routes: readonly Rou
 /** The methods a resource path allows (for 405 `Allow`). */
 export function allowedMethods(resource: string, routes: readonly Route[] = ROUTES): HttpMethod[] {
   return routes.filter((r) => r.path === resource && r.method !== 'ANY').map((r) => r.method as HttpMethod);
+}
+
+export interface RouteMatch {
+  route: Route;
+  pathParameters: Record<string, string> | null;
+}
+
+function safeDecode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
+
+function compareScores(a: number[], b: number[]): number {
+  for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) return (a[i] ?? 0) - (b[i] ?? 0);
+  return a.length - b.length;
+}
+
+/**
+ * API Gateway's matching: a static segment beats a `{param}`, which beats a greedy `{proxy+}`;
+ * an explicit method beats ANY. `caseInsensitive` compares static segments ignoring case (for
+ * the SCIM function's own dispatch of paths that reached it through the greedy route).
+ */
+export function matchRoute(
+  routes: readonly Route[],
+  method: string,
+  path: string,
+  options: { caseInsensitive?: boolean } = {},
+): RouteMatch | undefined {
+  const segments = path.split('/').filter(Boolean);
+  const same = (a: string, b: string): boolean => (options.caseInsensitive ? a.toLowerCase() === b.toLowerCase() : a === b);
+  let best: { match: RouteMatch; score: number[] } | undefined;
+  for (const route of routes) {
+    if (route.method !== method && route.method !== 'ANY') continue;
+    const template = route.path.split('/').filter(Boolean);
+    const params: Record<string, string> = {};
+    const score: number[] = [];
+    let ok = true;
+    let greedy = false;
+    for (let i = 0; i < template.length && ok; i++) {
+      const t = template[i] ?? '';
+      const s = segments[i];
+      if (s === undefined) {
+        ok = false;
+      } else if (/^\{\w+\+\}$/.test(t)) {
+        params[t.slice(1, -2)] = segments.slice(i).map(safeDecode).join('/');
+        score.push(-1);
+        greedy = true;
+        break;
+      } else if (/^\{\w+\}$/.test(t)) {
+        params[t.slice(1, -1)] = safeDecode(s);
+        score.push(0);
+      } else if (same(t, s)) {
+        score.push(1);
+      } else {
+        ok = false;
+      }
+    }
+    if (!ok || (!greedy && template.length !== segments.length)) continue;
+    score.push(route.method === 'ANY' ? 0 : 1);
+    if (!best || compareScores(score, best.score) > 0) {
+      best = { match: { route, pathParameters: Object.keys(params).length ? params : null }, score };
+    }
+  }
+  return best?.match;
 }

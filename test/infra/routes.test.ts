@@ -24,7 +24,7 @@ function templateMethods(resources: Resources): Map<string, Record<string, unkno
   return out;
 }
 
-const concretePath = (route: Route): string => route.path.replace(/\{\w+\}/g, 'x1');
+const concretePath = (route: Route): string => route.path.replace(/\{\w+\+\}/g, 'x1/y2').replace(/\{\w+\}/g, 'x1');
 
 describe('the route table is the one source of routes', () => {
   let methods: Map<string, Record<string, unknown>>;

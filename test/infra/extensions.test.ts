@@ -1,0 +1,39 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { FUNCTIONS } from '../../infra/functions';
+import { DEFAULT_CONFIG, ScimProvisioningStack } from '../../infra/stacks/scim-provisioning-stack';
+
+const config = JSON.stringify({
+  extensions: [
+    {
+      resourceTypes: ['User'],
+      schema: {
+        id: 'urn:example:params:scim:schemas:extension:acme:2.0:Badge',
+        name: 'Badge',
+        attributes: [{ name: 'badgeNumber', type: 'string' }],
+      },
+    },
+  ],
+});
+
+describe('custom SCIM extensions from a configuration file', () => {
+  it('are built into the SCIM function bundle', () => {
+    const app = new App({ outdir: join(__dirname, '..', '..', 'cdk.out', 'test-extensions') });
+    const stack = new ScimProvisioningStack(app, 'ExtTest', { ...DEFAULT_CONFIG, scimExtensionsJson: config });
+    const resources = Template.fromStack(stack).toJSON().Resources as Record<string, { Type: string; Properties: Record<string, unknown> }>;
+    const fn = Object.values(resources).find(
+      (r) => r.Type === 'AWS::Lambda::Function' && r.Properties.Description === FUNCTIONS.scim.description,
+    );
+    const key = (fn?.Properties.Code as { S3Key: string }).S3Key.replace(/\.zip$/, '');
+    const code = readFileSync(join(app.synth().directory, `asset.${key}`, 'index.js'), 'utf8');
+    expect(code.includes('urn:example:params:scim:schemas:extension:acme:2.0:Badge')).toBe(true);
+  });
+
+  it('fail the synthesis when the configuration is invalid', () => {
+    const app = new App({ outdir: join(__dirname, '..', '..', 'cdk.out', 'test-extensions-bad') });
+    const bad = JSON.stringify({ extensions: [{ resourceTypes: ['User'], schema: { id: 'not-a-urn', name: 'x', attributes: [] } }] });
+    expect(() => new ScimProvisioningStack(app, 'BadExt', { ...DEFAULT_CONFIG, scimExtensionsJson: bad })).toThrow(/URN/);
+  });
+});
