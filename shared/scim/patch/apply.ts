@@ -137,6 +137,21 @@ function elementFromFilter(filter: Filter): Json | undefined {
   return undefined;
 }
 
+/** A new `value` (e.g. another manager) makes it another thing: its other sub-attributes ($ref…) go too. */
+function identityChanges(current: Json, incoming: Json): boolean {
+  return 'value' in incoming && 'value' in current && canonical(incoming.value) !== canonical(current.value);
+}
+
+/**
+ * RFC 7644 3.5.2: when a value becomes primary, the others stop being primary. `changed` holds
+ * the indexes just written; if one of them is primary, every other element loses `primary`.
+ */
+function clearOtherPrimaries(list: unknown[], changed: ReadonlySet<number>): unknown[] {
+  const newPrimary = [...changed].some((i) => isObject(list[i]) && (list[i] as Json).primary === true);
+  if (!newPrimary) return list;
+  return list.map((e, i) => (!changed.has(i) && isObject(e) && e.primary === true ? { ...e, primary: false } : e));
+}
+
 function setValue(c: Json, t: Target, op: Op, raw: unknown, rs: ResourceSchema): void {
   const a = t.attribute;
   const name = a.name;
@@ -156,7 +171,7 @@ function setValue(c: Json, t: Target, op: Op, raw: unknown, rs: ResourceSchema):
         list[i] = t.sub ? { ...current, [t.sub.name]: value } : op === 'add' ? { ...current, ...(isObject(value) ? value : {}) } : value;
       }
     }
-    c[name] = a.multiValued ? list : list[0];
+    c[name] = a.multiValued ? clearOtherPrimaries(list, new Set(hits.length > 0 ? hits : [list.length - 1])) : list[0];
     return;
   }
   if (t.sub) {
@@ -174,7 +189,8 @@ function setValue(c: Json, t: Target, op: Op, raw: unknown, rs: ResourceSchema):
     const primaryAdded = added.some((v) => isObject(v) && v.primary === true);
     const kept = primaryAdded ? existing.map((v) => (isObject(v) && v.primary === true ? { ...v, primary: false } : v)) : existing;
     c[name] = [...kept, ...added];
-  } else if (a.type === 'complex' && !a.multiValued && op === 'add' && isObject(c[name]) && isObject(value)) {
+  } else if (a.type === 'complex' && !a.multiValued && isObject(c[name]) && isObject(value) && !identityChanges(c[name] as Json, value)) {
+    // RFC 7644 3.5.2.1/3.5.2.3: sub-attributes not in the value are left unchanged, for add and replace.
     c[name] = { ...(c[name] as Json), ...value };
   } else {
     c[name] = value;
