@@ -4,7 +4,8 @@ import type { ListPosition } from '../ports';
 
 export const CURSOR_TIMEOUT_SECONDS = 3600;
 
-export type CursorState = { mode: 'position'; position: ListPosition } | { mode: 'offset'; offset: number };
+/** Where the next page starts: after a stored position (with how many came before), or at an offset of a list built in memory. */
+export type CursorState = { mode: 'position'; position: ListPosition; offset: number } | { mode: 'offset'; offset: number };
 
 interface CursorBody {
   v: 1;
@@ -35,7 +36,9 @@ export function decodeCursor(cursor: string, list: string, now: Date): CursorSta
   const b = body as Partial<CursorBody>;
   const state = b?.state as Partial<CursorState> | undefined;
   const validState =
-    (state?.mode === 'position' && isPosition((state as { position?: unknown }).position)) ||
+    (state?.mode === 'position' &&
+      isPosition((state as { position?: unknown }).position) &&
+      Number.isInteger((state as { offset?: unknown }).offset)) ||
     (state?.mode === 'offset' && Number.isInteger((state as { offset?: unknown }).offset) && (state as { offset: number }).offset >= 0);
   if (b?.v !== 1 || typeof b.exp !== 'number' || !validState) {
     throw ScimError.typed('invalidCursor', 'The cursor is not one this service issued.');

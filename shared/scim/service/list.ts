@@ -9,7 +9,7 @@
  *    through the listing index; beyond that, 400 tooMany.
  */
 import { ScimError } from '../errors';
-import { indexableEquality, matchesFilter, parseFilter } from '../filter';
+import { indexableEquality, matchesFilter, memberEquality, parseFilter } from '../filter';
 import type { Filter } from '../filter/ast';
 import type { ListPosition, ResourceKind, ResourceRepository, StoredResource } from '../ports';
 import { parseAttrPath } from '../filter';
@@ -49,6 +49,8 @@ export interface ListDeps {
   now: Date;
   /** Names of the attributes with an index (e.g. id, userName, externalId). */
   indexed: readonly string[];
+  /** Groups only: the groups a member belongs to (members[value eq "x"], members.value eq "x"). */
+  memberLookup?: (memberId: string) => Promise<StoredResource[]>;
 }
 
 const clampCount = (count: number | undefined): number => Math.min(Math.max(count ?? DEFAULT_COUNT, 0), MAX_COUNT);
@@ -66,9 +68,14 @@ export async function listResources(q: ListQuery, deps: ListDeps): Promise<ListR
 
   let matches: ScimResource[];
   const equality = filter ? indexableEquality(filter, deps.rs, deps.indexed) : undefined;
+  const member = filter && !equality && deps.memberLookup ? memberEquality(filter) : undefined;
   if (filter && equality) {
     const found = await lookup(deps, equality.attribute, equality.value);
     matches = found.map(scim).filter((r) => matchesFilter(filter, r, deps.rs));
+  } else if (filter && member !== undefined && deps.memberLookup) {
+    // Found through the membership index: the member is known to be in each; the rest of the filter is checked here.
+    const found = await deps.memberLookup(member);
+    matches = found.map(scim).filter((r) => matchesFilter(filter, { ...r, members: [{ value: member }] }, deps.rs));
   } else {
     matches = await scanAll(deps, scim, filter);
   }
@@ -133,20 +140,25 @@ async function indexPage(
   const totalResults = await deps.repo.count();
   if (q.cursor !== undefined) {
     let after: ListPosition | undefined;
+    let offset = 0;
     if (q.cursor !== '') {
       const state = decodeCursor(q.cursor, o.listKey, deps.now);
       if (state.mode !== 'position') throw ScimError.typed('invalidCursor', 'The cursor belongs to a different kind of listing.');
       after = state.position;
+      offset = state.offset;
     }
-    if (o.count === 0) return { totalResults, startIndex: 1, resources: [] };
-    const page = await deps.repo.page({ ...(after ? { after } : {}), limit: o.count, descending: o.descending });
-    const lastItem = page.items[page.items.length - 1];
+    if (o.count === 0) return { totalResults, startIndex: offset + 1, resources: [] };
+    // One item more than the page tells whether there is a next page (no empty last page).
+    const page = await deps.repo.page({ ...(after ? { after } : {}), limit: o.count + 1, descending: o.descending });
+    const items = page.items.slice(0, o.count);
+    const lastItem = items[items.length - 1];
+    const next = offset + items.length;
     return {
       totalResults,
-      startIndex: 1,
-      resources: page.items.map(o.scim),
-      ...(page.last && lastItem
-        ? { nextCursor: encodeCursor(o.listKey, { mode: 'position', position: deps.repo.positionOf(lastItem) }, deps.now) }
+      startIndex: offset + 1,
+      resources: items.map(o.scim),
+      ...(page.items.length > o.count && lastItem
+        ? { nextCursor: encodeCursor(o.listKey, { mode: 'position', position: deps.repo.positionOf(lastItem), offset: next }, deps.now) }
         : {}),
     };
   }
