@@ -27,7 +27,16 @@ export const FUNCTIONS = {
     description: 'SCIM 2.0 service provider (/api/scim/v2)',
     // Get/Query: resources, lookups, counters, list markers; Put/Update/Delete: resources, uniqueness
     // guards, counters, audit events and markers, in transactions.
-    tableActions: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+    tableActions: [
+      'dynamodb:GetItem',
+      'dynamodb:BatchGetItem',
+      'dynamodb:Query',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+      'dynamodb:DeleteItem',
+      'dynamodb:BatchWriteItem',
+      'dynamodb:ConditionCheckItem',
+    ],
     memoryMb: 1024,
     timeoutSeconds: 29,
   },

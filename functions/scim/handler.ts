@@ -8,29 +8,32 @@ import { scimOperations } from '../../shared/http/scim-operations';
 import { logger } from '../../shared/observability';
 import { hashPassword } from '../../shared/scim/resource';
 import { buildRegistry } from '../../shared/scim/schemas/registry';
+import { GroupService } from '../../shared/scim/service/groups';
 import { ResourceService } from '../../shared/scim/service/resources';
 import { DynamoAuditLog } from '../../shared/store/audit-repository';
 import { createDocumentClient } from '../../shared/store/client';
+import { DynamoMembershipRepository } from '../../shared/store/membership-repository';
 import { DynamoResourceRepository } from '../../shared/store/resource-repository';
 import { TABLE_NAME_ENV } from '../../shared/store/table';
 
 const db = createDocumentClient();
 const tableName = requireEnv(TABLE_NAME_ENV);
 const registry = buildRegistry();
-const audit = new DynamoAuditLog(db, tableName);
+const memberships = new DynamoMembershipRepository(db, tableName);
+const groupRepo = new DynamoResourceRepository(db, tableName, 'Group');
+const common = { clock: systemClock, newId: randomUUID, newEventId: randomUUID, audit: new DynamoAuditLog(db, tableName), memberships };
 
 export const lambdaHandler = scimOperations({
   registry,
   users: new ResourceService({
+    ...common,
     kind: 'User',
     rs: registry.user,
     repo: new DynamoResourceRepository(db, tableName, 'User'),
-    clock: systemClock,
-    newId: randomUUID,
-    newEventId: randomUUID,
     hashPassword,
-    audit,
+    groupRepo,
   }),
+  groups: new GroupService({ ...common, kind: 'Group', rs: registry.group, repo: groupRepo }),
 });
 
 export const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult>().use(scimErrors(logger)).handler(lambdaHandler);

@@ -79,6 +79,14 @@ const DECLARED: readonly Route[] = [
   scim('PATCH', '/Users/{id}', 'patchUser'),
   scim('DELETE', '/Users/{id}', 'deleteUser'),
 
+  scim('GET', '/Groups', 'listGroups'),
+  scim('POST', '/Groups', 'createGroup'),
+  scim('POST', '/Groups/.search', 'searchGroups'),
+  scim('GET', '/Groups/{id}', 'getGroup'),
+  scim('PUT', '/Groups/{id}', 'replaceGroup'),
+  scim('PATCH', '/Groups/{id}', 'patchGroup'),
+  scim('DELETE', '/Groups/{id}', 'deleteGroup'),
+
   admin('GET', '/provisioning', 'getProvisioning'),
   admin('PUT', '/provisioning', 'setProvisioning'),
   admin('POST', '/provisioning/tokens', 'generateToken'),

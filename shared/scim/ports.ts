@@ -30,6 +30,8 @@ export interface WriteOptions {
 
 export interface ResourceRepository {
   get(id: string): Promise<StoredResource | undefined>;
+  /** Live resources among these ids (any order). */
+  getMany(ids: readonly string[]): Promise<StoredResource[]>;
   /** The live resource whose unique name (userName, displayName) equals `name` case-insensitively. */
   findByName(name: string): Promise<StoredResource | undefined>;
   /** Live resources with this externalId (not unique: RFC 7643 does not require it). */
@@ -41,6 +43,10 @@ export interface ResourceRepository {
   restore(previous: StoredResource, resource: Resource, options: WriteOptions): Promise<StoredResource>;
   /** Replaces the resource if its version is still `previous.version`. */
   replace(previous: StoredResource, resource: Resource, options: WriteOptions): Promise<StoredResource>;
+  /** The same create as a plan, to run inside another transaction (audit not included). */
+  planCreate(id: string, resource: Resource, options: WriteOptions): { plan: WritePlan; result: StoredResource };
+  /** The same replace as a plan, to run inside another transaction (audit not included). */
+  planReplace(previous: StoredResource, resource: Resource, options: WriteOptions): { plan: WritePlan; result: StoredResource };
   /** Removes the resource from SCIM, keeping a deleted record; false when it was not there. */
   remove(previous: StoredResource, options: WriteOptions): Promise<void>;
   count(): Promise<number>;
@@ -70,4 +76,64 @@ export class VersionConflictError extends Error {
 
 export class ResourceNotFoundError extends Error {
   override readonly name = 'ResourceNotFoundError';
+}
+
+/** Writes a repository prepared but did not run, to be run inside another write's transaction. */
+export interface WritePlan {
+  readonly kind: 'write-plan';
+  readonly items: readonly unknown[];
+  /** Maps a failed condition at an index to the domain error to throw. */
+  readonly onConditionFailed: (index: number, cause: unknown) => Error;
+}
+
+export type MemberType = 'User' | 'Group';
+
+export interface Member {
+  id: string;
+  type: MemberType;
+}
+
+/** Membership counters of a group: how many members, and a version that changes with every membership change. */
+export interface MemberStats {
+  count: number;
+  version: number;
+}
+
+export interface MembershipChange {
+  add: readonly Member[];
+  remove: readonly Member[];
+}
+
+/**
+ * Group memberships: one item per membership (never a members list inside one item), an
+ * inverted index for the groups of a member, and counters per group.
+ */
+export interface MembershipRepository {
+  stats(groupId: string): Promise<MemberStats>;
+  /** Members in a stable order, at most `limit`. */
+  listMembers(groupId: string, limit: number): Promise<Member[]>;
+  /** The groups that are direct members of a group (for cycle checks). */
+  nestedGroups(groupId: string): Promise<string[]>;
+  /** The groups `memberId` is a direct member of. */
+  groupsOf(memberId: string): Promise<string[]>;
+  /** Of these ids, the ones that are members of the group, with their type. */
+  membersAmong(groupId: string, ids: readonly string[]): Promise<Member[]>;
+  /** Which ids name existing users or groups, with their type. */
+  resolve(ids: readonly string[]): Promise<Map<string, MemberType>>;
+  /**
+   * Applies a membership change to a live group: all of it in one transaction when it fits
+   * (up to about 95 items), else in chunks, each idempotent, so a retry after a failure part-way
+   * converges. `groupWrite` (the group's own item) goes into the first chunk. Throws
+   * ResourceNotFoundError when the group is deleted meanwhile (nothing of that chunk is written).
+   */
+  change(groupId: string, change: MembershipChange, options: { at: string; audit?: AuditEvent; groupWrite?: WritePlan }): Promise<void>;
+  /** Removes up to `limit` memberships of a deleted group (and its counters); returns how many remain. */
+  purgeGroup(groupId: string, limit: number): Promise<number>;
+  /** Removes a deleted member from every group it was in. */
+  removeEverywhere(member: Member): Promise<void>;
+  /** Resources being deleted whose memberships may remain (for the background cleanup). */
+  pendingPurges(): Promise<Member[]>;
+  /** Written before a delete, cleared after its memberships are gone: a crash in between loses nothing. */
+  markPurgePending(resource: Member, at: string): Promise<void>;
+  clearPurgePending(resource: Member): Promise<void>;
 }

@@ -1,4 +1,5 @@
 import {
+  BatchGetCommand,
   GetCommand,
   PutCommand,
   QueryCommand,
@@ -16,6 +17,7 @@ import {
   type ResourceRepository,
   type StoredResource,
   type WriteOptions,
+  type WritePlan,
 } from '../scim/ports';
 import { auditItem } from './audit-repository';
 import { cancellationCodes, retryConflicts } from './errors';
@@ -167,6 +169,21 @@ export class DynamoResourceRepository implements ResourceRepository {
     return Item && Item.deleted !== true ? this.toStored(Item) : undefined;
   }
 
+  async getMany(ids: readonly string[]): Promise<StoredResource[]> {
+    const out: StoredResource[] = [];
+    const unique = [...new Set(ids)];
+    for (let i = 0; i < unique.length; i += 100) {
+      let keys: Item[] | undefined = unique.slice(i, i + 100).map((id) => this.key(id));
+      for (let attempt = 0; keys && keys.length > 0; attempt++) {
+        const res = await this.db.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys, ConsistentRead: true } } }));
+        for (const item of res.Responses?.[this.tableName] ?? []) if (item.deleted !== true) out.push(this.toStored(item));
+        keys = res.UnprocessedKeys?.[this.tableName]?.Keys as Item[] | undefined;
+        if (keys?.length) await new Promise((r) => setTimeout(r, Math.min(1000, 20 * 2 ** attempt)));
+      }
+    }
+    return out;
+  }
+
   private async queryOne(indexName: string, pkName: string, pk: string): Promise<Item[]> {
     const { Items } = await this.db.send(
       new QueryCommand({
@@ -195,6 +212,21 @@ export class DynamoResourceRepository implements ResourceRepository {
   }
 
   async create(id: string, resource: Resource, options: WriteOptions): Promise<StoredResource> {
+    const { items, guards, result } = this.createItems(id, resource, options);
+    await this.transact(items, guards);
+    return result;
+  }
+
+  planCreate(id: string, resource: Resource, options: WriteOptions): { plan: WritePlan; result: StoredResource } {
+    const { items, guards, result } = this.createItems(id, resource, { ...options, audit: undefined });
+    return { plan: this.plan(items, guards), result };
+  }
+
+  private createItems(
+    id: string,
+    resource: Resource,
+    options: WriteOptions,
+  ): { items: TransactItems; guards: Map<number, string>; result: StoredResource } {
     const items: TransactItems = [
       {
         Put: {
@@ -205,17 +237,34 @@ export class DynamoResourceRepository implements ResourceRepository {
         },
       },
       this.guardPut(this.nameKey(this.nameOf(resource)), id),
+      this.counter(1),
+      ...this.auditPut(options.audit),
     ];
-    const guards = new Map([[1, this.kind.nameAttribute]]);
-    items.push(this.counter(1), ...this.auditPut(options.audit));
-    await this.transact(items, guards);
     return {
-      id,
-      resource,
-      version: 1,
-      created: options.at,
-      lastModified: options.at,
-      ...(options.passwordHash ? { passwordHash: options.passwordHash } : {}),
+      items,
+      guards: new Map([[1, this.kind.nameAttribute]]),
+      result: {
+        id,
+        resource,
+        version: 1,
+        created: options.at,
+        lastModified: options.at,
+        ...(options.passwordHash ? { passwordHash: options.passwordHash } : {}),
+      },
+    };
+  }
+
+  /** Writes to run inside another transaction; a failed condition maps to the same domain errors. */
+  private plan(items: TransactItems, guards: Map<number, string>): WritePlan {
+    return {
+      kind: 'write-plan',
+      items,
+      onConditionFailed: (index, cause) => {
+        const attribute = guards.get(index);
+        return attribute
+          ? new UniquenessError(attribute, `${attribute} is already in use`, { cause })
+          : new VersionConflictError('The resource changed since it was read', { cause });
+      },
     };
   }
 
@@ -227,13 +276,29 @@ export class DynamoResourceRepository implements ResourceRepository {
     return this.write(previous, resource, options, { restoring: false });
   }
 
-  /** Replace or restore: the item if its version is unchanged, guards for changed unique values, counter on restore. */
+  planReplace(previous: StoredResource, resource: Resource, options: WriteOptions): { plan: WritePlan; result: StoredResource } {
+    const { items, guards, result } = this.writeItems(previous, resource, { ...options, audit: undefined }, { restoring: false });
+    return { plan: this.plan(items, guards), result };
+  }
+
   private async write(
     previous: StoredResource,
     resource: Resource,
     options: WriteOptions,
     how: { restoring: boolean },
   ): Promise<StoredResource> {
+    const { items, guards, result } = this.writeItems(previous, resource, options, how);
+    await this.transact(items, guards);
+    return result;
+  }
+
+  /** Replace or restore: the item if its version is unchanged, guards for changed unique values, counter on restore. */
+  private writeItems(
+    previous: StoredResource,
+    resource: Resource,
+    options: WriteOptions,
+    how: { restoring: boolean },
+  ): { items: TransactItems; guards: Map<number, string>; result: StoredResource } {
     const id = previous.id;
     const version = previous.version + 1;
     const items: TransactItems = [
@@ -263,9 +328,12 @@ export class DynamoResourceRepository implements ResourceRepository {
     }
     if (how.restoring) items.push(this.counter(1));
     items.push(...this.auditPut(options.audit));
-    await this.transact(items, guards);
     const passwordHash = options.passwordHash ?? (how.restoring ? undefined : previous.passwordHash);
-    return { id, resource, version, created: previous.created, lastModified: options.at, ...(passwordHash ? { passwordHash } : {}) };
+    return {
+      items,
+      guards,
+      result: { id, resource, version, created: previous.created, lastModified: options.at, ...(passwordHash ? { passwordHash } : {}) },
+    };
   }
 
   async remove(previous: StoredResource, options: WriteOptions): Promise<void> {

@@ -5,7 +5,7 @@ import { ScimError } from '../errors';
 
 export type ScimResource = Record<string, unknown>;
 
-export const etagOf = (version: number): string => `W/"${version}"`;
+export const etagOf = (version: number | string): string => `W/"${version}"`;
 
 const ENDPOINTS: Record<ResourceKind, string> = { User: 'Users', Group: 'Groups' };
 
@@ -50,13 +50,13 @@ export function parseEtags(header: string | undefined): string[] | undefined {
 }
 
 /** Weak comparison (RFC 9110 section 8.8.3.2): W/"3" matches "3" and W/"3". */
-export function etagMatches(tags: readonly string[], version: number): boolean {
+export function etagMatches(tags: readonly string[], version: number | string): boolean {
   const opaque = (t: string): string => t.replace(/^W\//, '');
   return tags.some((t) => t === '*' || opaque(t) === opaque(etagOf(version)));
 }
 
 /** If-Match on a write: 412 when the resource's version is not among the tags. */
-export function checkIfMatch(ifMatch: readonly string[] | undefined, version: number): void {
+export function checkIfMatch(ifMatch: readonly string[] | undefined, version: number | string): void {
   if (ifMatch && !etagMatches(ifMatch, version)) {
     throw ScimError.of(412, `The resource has version ${etagOf(version)}, not the one in If-Match (${ifMatch.join(', ')}).`);
   }

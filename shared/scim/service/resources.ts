@@ -10,6 +10,7 @@ import {
   ResourceNotFoundError,
   UniquenessError,
   VersionConflictError,
+  type MembershipRepository,
   type Resource,
   type ResourceKind,
   type ResourceRepository,
@@ -19,7 +20,8 @@ import {
 import { applyPatch } from '../patch/apply';
 import { normalizeResource } from '../resource';
 import type { ResourceSchema } from '../schemas/registry';
-import { listResources, type ListQuery, type ListResult } from './list';
+import { listResources, type ListDeps, type ListQuery, type ListResult } from './list';
+import { userGroups } from './memberships';
 import { checkIfMatch, toScim, type ScimResource } from './meta';
 
 export interface ResourceServiceDeps {
@@ -32,6 +34,17 @@ export interface ResourceServiceDeps {
   hashPassword?: (plain: string) => Promise<string>;
   /** Audit events that are not part of a write (refusals). */
   audit: { record(event: AuditEvent): Promise<void> };
+  /** Users: memberships (for `groups`, and to leave no membership behind on delete) and the groups' repository. */
+  memberships?: MembershipRepository;
+  groupRepo?: ResourceRepository;
+}
+
+/** What a response needs beyond the stored resource. */
+export interface Needs {
+  /** Users: derive `groups` (one index query, more for nested groups). */
+  groups?: boolean;
+  /** Groups: read the members. */
+  members?: boolean;
 }
 
 /** Who is calling and where the API lives: for audit events and `meta.location`. */
@@ -42,7 +55,8 @@ export interface RequestContext {
 
 export interface Written {
   resource: ScimResource;
-  version: number;
+  /** What the ETag is made of: the resource's version (for groups, with its membership version). */
+  version: number | string;
   /** 201 for a new or restored resource on POST. */
   created?: boolean;
 }
@@ -51,9 +65,9 @@ export interface Written {
 const WRITE_ATTEMPTS = 3;
 
 export class ResourceService {
-  private readonly nameAttribute: string;
+  protected readonly nameAttribute: string;
 
-  constructor(private readonly deps: ResourceServiceDeps) {
+  constructor(protected readonly deps: ResourceServiceDeps) {
     this.nameAttribute = deps.kind === 'User' ? 'userName' : 'displayName';
   }
 
@@ -61,7 +75,7 @@ export class ResourceService {
     return this.deps.kind.toLowerCase();
   }
 
-  private event(
+  protected event(
     ctx: RequestContext,
     op: string,
     outcome: AuditEvent['outcome'],
@@ -79,21 +93,21 @@ export class ResourceService {
     };
   }
 
-  private scim(stored: StoredResource, ctx: RequestContext): ScimResource {
+  protected scim(stored: StoredResource, ctx: RequestContext): ScimResource {
     return toScim(stored, this.deps.kind, this.deps.rs, ctx.baseUrl);
   }
 
-  private notFound(id: string): ScimError {
+  protected notFound(id: string): ScimError {
     return ScimError.of(404, `${this.deps.kind} ${id} not found.`);
   }
 
-  private uniquenessError(e: UniquenessError, resource: Resource): ScimError {
+  protected uniquenessError(e: UniquenessError, resource: Resource): ScimError {
     const value = e.attribute === 'externalId' ? resource.externalId : resource[e.attribute];
     return ScimError.typed('uniqueness', `A ${this.deps.kind} with ${e.attribute} "${String(value)}" already exists.`, { cause: e });
   }
 
   /** Runs a write, auditing a refusal (4xx) as a failure event before rethrowing. */
-  private async audited<T>(
+  protected async audited<T>(
     ctx: RequestContext,
     op: string,
     target: { id?: string; display?: string },
@@ -109,7 +123,7 @@ export class ResourceService {
     }
   }
 
-  private async writeOptions(
+  protected async writeOptions(
     ctx: RequestContext,
     op: string,
     target: { id: string; display?: string },
@@ -151,10 +165,20 @@ export class ResourceService {
     });
   }
 
-  async get(id: string, ctx: RequestContext): Promise<Written> {
+  async get(id: string, ctx: RequestContext, needs: Needs = {}): Promise<Written> {
     const stored = await this.deps.repo.get(id);
     if (!stored) throw this.notFound(id);
-    return { resource: this.scim(stored, ctx), version: stored.version };
+    return { resource: await this.withGroups(this.scim(stored, ctx), ctx, needs), version: stored.version };
+  }
+
+  /** Adds the derived `groups` of a user when the response returns it. */
+  protected async withGroups(resource: ScimResource, ctx: RequestContext, needs: Needs): Promise<ScimResource> {
+    const { memberships, groupRepo } = this.deps;
+    if (this.deps.kind !== 'User' || !needs.groups || !memberships || !groupRepo) return resource;
+    const groups = await userGroups(String(resource.id), { memberships, groups: groupRepo, baseUrl: ctx.baseUrl });
+    if (groups.length === 0) return resource;
+    const { meta, ...rest } = resource;
+    return { ...rest, groups, meta };
   }
 
   /**
@@ -167,6 +191,7 @@ export class ResourceService {
     op: string,
     ifMatch: readonly string[] | undefined,
     change: (current: StoredResource) => Promise<{ resource: Resource; password?: string } | undefined>,
+    needs: Needs = {},
   ): Promise<Written> {
     return this.audited(ctx, op, { id }, async () => {
       for (let attempt = 1; ; attempt++) {
@@ -177,7 +202,7 @@ export class ResourceService {
         if (!next) {
           // Nothing to change: no write, but the request is still on record.
           await this.deps.audit.record(this.event(ctx, op, 'success', { id }, 'unchanged'));
-          return { resource: this.scim(current, ctx), version: current.version };
+          return { resource: await this.withGroups(this.scim(current, ctx), ctx, needs), version: current.version };
         }
         const display = String(next.resource[this.nameAttribute] ?? '');
         try {
@@ -198,16 +223,23 @@ export class ResourceService {
     });
   }
 
-  async replace(id: string, input: unknown, ctx: RequestContext, ifMatch?: readonly string[]): Promise<Written> {
-    return this.modify(id, ctx, 'replace', ifMatch, async () => normalizeResource(input, this.deps.rs));
+  async replace(id: string, input: unknown, ctx: RequestContext, ifMatch?: readonly string[], needs: Needs = {}): Promise<Written> {
+    return this.modify(id, ctx, 'replace', ifMatch, async () => normalizeResource(input, this.deps.rs), needs);
   }
 
-  async patch(id: string, body: unknown, ctx: RequestContext, ifMatch?: readonly string[]): Promise<Written> {
-    return this.modify(id, ctx, 'patch', ifMatch, async (current) => {
-      const result = applyPatch(current.resource, body, this.deps.rs, id);
-      if (!result.changed) return undefined;
-      return { resource: result.resource, ...(result.password !== undefined ? { password: result.password } : {}) };
-    });
+  async patch(id: string, body: unknown, ctx: RequestContext, ifMatch?: readonly string[], needs: Needs = {}): Promise<Written> {
+    return this.modify(
+      id,
+      ctx,
+      'patch',
+      ifMatch,
+      async (current) => {
+        const result = applyPatch(current.resource, body, this.deps.rs, id);
+        if (!result.changed) return undefined;
+        return { resource: result.resource, ...(result.password !== undefined ? { password: result.password } : {}) };
+      },
+      needs,
+    );
   }
 
   async delete(id: string, ctx: RequestContext, ifMatch?: readonly string[]): Promise<void> {
@@ -216,11 +248,15 @@ export class ResourceService {
         const current = await this.deps.repo.get(id);
         if (!current) throw this.notFound(id);
         checkIfMatch(ifMatch, current.version);
+        const self = { id, type: this.deps.kind };
+        // Marked first, cleared last: if this stops in between, the cleanup job finishes the job.
+        await this.deps.memberships?.markPurgePending(self, this.deps.clock.now().toISOString());
         try {
           await this.deps.repo.remove(current, {
             at: this.deps.clock.now().toISOString(),
             audit: this.event(ctx, 'delete', 'success', { id, display: String(current.resource[this.nameAttribute] ?? '') }),
           });
+          await this.afterRemove(self);
           return;
         } catch (e: unknown) {
           if (!(e instanceof VersionConflictError || e instanceof ResourceNotFoundError)) throw e;
@@ -231,8 +267,22 @@ export class ResourceService {
     });
   }
 
-  async list(query: ListQuery, ctx: RequestContext): Promise<ListResult> {
+  /** A deleted user leaves no membership behind (groups override this to purge their members too). */
+  protected async afterRemove(self: { id: string; type: ResourceKind }): Promise<void> {
+    if (!this.deps.memberships) return;
+    await this.deps.memberships.removeEverywhere(self);
+    await this.deps.memberships.clearPurgePending(self);
+  }
+
+  async list(query: ListQuery, ctx: RequestContext, needs: Needs = {}): Promise<ListResult> {
+    const result = await this.listStored(query, ctx);
+    if (!needs.groups) return result;
+    return { ...result, resources: await Promise.all(result.resources.map((r) => this.withGroups(r, ctx, needs))) };
+  }
+
+  protected async listStored(query: ListQuery, ctx: RequestContext, memberLookup?: ListDeps['memberLookup']): Promise<ListResult> {
     return listResources(query, {
+      ...(memberLookup ? { memberLookup } : {}),
       kind: this.deps.kind,
       rs: this.deps.rs,
       repo: this.deps.repo,
