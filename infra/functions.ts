@@ -56,6 +56,14 @@ export const FUNCTIONS = {
     memoryMb: 512,
     timeoutSeconds: 29,
   },
+  membershipCleanup: {
+    entry: 'functions/membership-cleanup/handler.ts',
+    description: 'Removes the memberships of deleted users and groups in the background',
+    // Query: pending marks, memberships; BatchWrite/Delete/Update: membership items and counters.
+    tableActions: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:BatchWriteItem', 'dynamodb:DeleteItem', 'dynamodb:UpdateItem'],
+    memoryMb: 512,
+    timeoutSeconds: 300,
+  },
   tokenExpiry: {
     entry: 'functions/token-expiry/handler.ts',
     description: 'Marks expired SCIM tokens Expired and warns before expiry',

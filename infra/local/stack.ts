@@ -26,6 +26,8 @@ export interface LocalStackOptions {
   localDir: string;
   /** How often the token-expiry function runs; 0 disables the timer. */
   expiryIntervalMs?: number;
+  /** How often the membership-cleanup function runs; 0 disables the timer. */
+  cleanupIntervalMs?: number;
   /** Extra environment for the functions (e.g. SCIM_AUTH_CACHE_SECONDS). */
   env?: Record<string, string>;
 }
@@ -37,6 +39,7 @@ export interface LocalStack {
   adminToken: string;
   signAdminToken(role: string): Promise<string>;
   runTokenExpiry(): Promise<unknown>;
+  runMembershipCleanup(): Promise<unknown>;
   stop(): Promise<void>;
 }
 
@@ -79,6 +82,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const admin = await load<ProxyHandler>(FUNCTIONS.admin.entry);
   const scimAuthorizer = await load<RequestAuthorizer>(FUNCTIONS.scimAuthorizer.entry);
   const tokenExpiry = await load<(event?: unknown) => Promise<unknown>>(FUNCTIONS.tokenExpiry.entry);
+  const membershipCleanup = await load<(event?: unknown) => Promise<unknown>>(FUNCTIONS.membershipCleanup.entry);
   const keys = await devKeys(join(options.localDir, 'dev-signing-key.json'));
 
   const server: Server = createLocalGateway({
@@ -105,13 +109,25 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   await writeFile(join(options.localDir, 'dev.json'), `${JSON.stringify({ scimBaseUrl, adminBaseUrl, adminToken }, null, 2)}\n`);
 
   const runTokenExpiry = (): Promise<unknown> => tokenExpiry({});
-  const timer =
-    options.expiryIntervalMs && options.expiryIntervalMs > 0
-      ? setInterval(() => {
-          runTokenExpiry().catch((e: unknown) => console.error('token-expiry failed:', e instanceof Error ? e.message : e));
-        }, options.expiryIntervalMs)
-      : undefined;
-  timer?.unref();
+  const runMembershipCleanup = (): Promise<unknown> => membershipCleanup({});
+  // The EventBridge schedules of the deployed stack, as timers (a run never overlaps the previous one).
+  const every = (ms: number | undefined, name: string, run: () => Promise<unknown>): NodeJS.Timeout | undefined => {
+    if (!ms || ms <= 0) return undefined;
+    let running = false;
+    const timer = setInterval(() => {
+      if (running) return;
+      running = true;
+      run()
+        .catch((e: unknown) => console.error(`${name} failed:`, e instanceof Error ? e.message : e))
+        .finally(() => (running = false));
+    }, ms);
+    timer.unref();
+    return timer;
+  };
+  const timers = [
+    every(options.expiryIntervalMs, 'token-expiry', runTokenExpiry),
+    every(options.cleanupIntervalMs, 'membership-cleanup', runMembershipCleanup),
+  ];
 
   return {
     port,
@@ -120,8 +136,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     adminToken,
     signAdminToken,
     runTokenExpiry,
+    runMembershipCleanup,
     async stop() {
-      if (timer) clearInterval(timer);
+      for (const timer of timers) if (timer) clearInterval(timer);
       await new Promise<void>((ok) => {
         server.close(() => ok());
         server.closeAllConnections();

@@ -12,6 +12,7 @@ import { PROJECT_ROOT, startLocalStack, type LocalStack } from './stack';
 const LOCAL_DIR = process.env.SCIM_LOCAL_DIR ?? join(PROJECT_ROOT, '.local');
 const TABLE_NAME = 'scim-local';
 const EXPIRY_INTERVAL_MS = 60_000;
+const CLEANUP_INTERVAL_MS = 10_000;
 
 async function main(): Promise<void> {
   const inMemory = process.argv.includes('--in-memory');
@@ -47,6 +48,7 @@ async function main(): Promise<void> {
       port,
       localDir: LOCAL_DIR,
       expiryIntervalMs: EXPIRY_INTERVAL_MS,
+      cleanupIntervalMs: CLEANUP_INTERVAL_MS,
     });
   } catch (e: unknown) {
     if (e instanceof JavaMissingError) console.error(e.message);

@@ -1,5 +1,7 @@
 import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import { IdentitySource, RequestAuthorizer } from 'aws-cdk-lib/aws-apigateway';
+import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { ADMIN_ROLES_ENV, SCIM_ENDPOINT_ENV } from '../../functions/admin/config';
@@ -62,6 +64,13 @@ export class ScimProvisioningStack extends Stack {
       environment: { [AUTH_CACHE_SECONDS_ENV]: String(config.authCacheSeconds) },
     });
     new TokenExpiry(this, 'TokenExpiry', { ...common, retentionDays: config.tokenRetentionDays, alertEmail: config.alertEmail });
+    // Deleted groups are gone from SCIM at once; this removes their remaining membership items.
+    const cleanup = new ProjectFunction(this, 'MembershipCleanupFunction', { ...common, spec: FUNCTIONS.membershipCleanup });
+    new Rule(this, 'MembershipCleanupSchedule', {
+      description: 'Removes the memberships of deleted users and groups',
+      schedule: Schedule.rate(Duration.minutes(1)),
+      targets: [new LambdaFunction(cleanup, { retryAttempts: 0 })],
+    });
 
     // A REQUEST authorizer (not TOKEN) so refusals can be audited with the caller's address.
     // API Gateway's own authorizer cache is off: revocation must take effect within seconds,

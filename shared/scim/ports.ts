@@ -127,12 +127,12 @@ export interface MembershipRepository {
    * ResourceNotFoundError when the group is deleted meanwhile (nothing of that chunk is written).
    */
   change(groupId: string, change: MembershipChange, options: { at: string; audit?: AuditEvent; groupWrite?: WritePlan }): Promise<void>;
-  /** Removes up to `limit` memberships of a deleted group (and its counters); returns how many remain. */
-  purgeGroup(groupId: string, limit: number): Promise<number>;
+  /** Removes up to `limit` membership items of a deleted group (and its counters); says whether any remain. */
+  purgeGroup(groupId: string, limit: number): Promise<{ removed: number; more: boolean }>;
   /** Removes a deleted member from every group it was in. */
   removeEverywhere(member: Member): Promise<void>;
-  /** Resources being deleted whose memberships may remain (for the background cleanup). */
-  pendingPurges(): Promise<Member[]>;
+  /** Resources being deleted whose memberships may remain (for the background cleanup), with when that was marked. */
+  pendingPurges(): Promise<(Member & { at: string })[]>;
   /** Written before a delete, cleared after its memberships are gone: a crash in between loses nothing. */
   markPurgePending(resource: Member, at: string): Promise<void>;
   clearPurgePending(resource: Member): Promise<void>;

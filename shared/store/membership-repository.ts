@@ -273,11 +273,11 @@ export class DynamoMembershipRepository implements MembershipRepository {
     }
   }
 
-  async purgeGroup(groupId: string, limit: number): Promise<number> {
+  async purgeGroup(groupId: string, limit: number): Promise<{ removed: number; more: boolean }> {
     const items = await this.queryAll({ pk: groupPk(groupId), prefix: 'MEMBER', limit: limit + 1 });
     const now = items.slice(0, limit);
     await this.batchDelete(now.map((i) => ({ [KEYS.pk]: i[KEYS.pk], [KEYS.sk]: i[KEYS.sk] })));
-    return items.length - now.length;
+    return { removed: now.length, more: items.length > now.length };
   }
 
   async removeEverywhere(member: Member): Promise<void> {
@@ -300,9 +300,9 @@ export class DynamoMembershipRepository implements MembershipRepository {
     throw new Error(`Memberships of ${member.type} ${member.id} kept changing`);
   }
 
-  async pendingPurges(): Promise<Member[]> {
+  async pendingPurges(): Promise<(Member & { at: string })[]> {
     const items = await this.queryAll({ pk: 'PURGE', prefix: '', limit: 1000 });
-    return items.map((i) => ({ id: String(i.resourceId), type: i.resourceType === 'User' ? 'User' : 'Group' }));
+    return items.map((i) => ({ id: String(i.resourceId), type: i.resourceType === 'User' ? 'User' : 'Group', at: String(i.at) }));
   }
 
   async markPurgePending(resource: Member, at: string): Promise<void> {

@@ -163,6 +163,16 @@ describe('admin sign-in', () => {
   });
 });
 
+describe('membership cleanup', () => {
+  it('runs every minute on an EventBridge schedule', () => {
+    const [fnId] = functionOf(FUNCTIONS.membershipCleanup);
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(1 minute)',
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [fnId, 'Arn'] } })],
+    });
+  });
+});
+
 describe('token expiry', () => {
   it('runs hourly on an EventBridge schedule and can publish warnings to an SNS topic', () => {
     const [fnId, fn] = functionOf(FUNCTIONS.tokenExpiry);

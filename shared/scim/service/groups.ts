@@ -304,7 +304,7 @@ export class GroupService extends ResourceService {
       }
       // Gone from SCIM at once; its memberships go now if few, else in the background (cleanup job).
       await this.memberships.removeEverywhere(self);
-      if ((await this.memberships.purgeGroup(id, INLINE_PURGE_LIMIT)) === 0) await this.memberships.clearPurgePending(self);
+      if (!(await this.memberships.purgeGroup(id, INLINE_PURGE_LIMIT)).more) await this.memberships.clearPurgePending(self);
     });
   }
 

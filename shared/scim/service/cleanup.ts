@@ -1,0 +1,51 @@
+/**
+ * The membership cleanup job: finishes removing the memberships of deleted users and groups
+ * (a group of 100,000 members is gone from SCIM at once, its member items go here, in batches,
+ * within the function's time). A mark whose resource still exists is a delete that never
+ * happened; it is dropped once it is old enough not to race the delete that wrote it.
+ */
+import type { Clock } from '../../clock';
+import type { MembershipRepository, ResourceKind, ResourceRepository } from '../ports';
+
+export const PURGE_BATCH = 5000;
+const STALE_MARK_MS = 10 * 60 * 1000;
+
+export interface CleanupReport {
+  finished: string[];
+  /** Resources with memberships left for the next run (time ran out). */
+  unfinished: string[];
+  removedMemberships: number;
+}
+
+export async function runMembershipCleanup(deps: {
+  memberships: MembershipRepository;
+  repos: Record<ResourceKind, Pick<ResourceRepository, 'get'>>;
+  clock: Clock;
+  /** Milliseconds left before the function must return. */
+  timeLeft: () => number;
+}): Promise<CleanupReport> {
+  const report: CleanupReport = { finished: [], unfinished: [], removedMemberships: 0 };
+  for (const mark of await deps.memberships.pendingPurges()) {
+    const target = { id: mark.id, type: mark.type };
+    if (await deps.repos[mark.type].get(mark.id)) {
+      if (deps.clock.now().getTime() - Date.parse(mark.at) > STALE_MARK_MS) await deps.memberships.clearPurgePending(target);
+      continue;
+    }
+    await deps.memberships.removeEverywhere(target);
+    let more = false;
+    if (mark.type === 'Group') {
+      do {
+        const batch = await deps.memberships.purgeGroup(mark.id, PURGE_BATCH);
+        report.removedMemberships += batch.removed;
+        more = batch.more;
+      } while (more && deps.timeLeft() > 10_000);
+    }
+    if (more) {
+      report.unfinished.push(`${mark.type}/${mark.id}`);
+      continue;
+    }
+    await deps.memberships.clearPurgePending(target);
+    report.finished.push(`${mark.type}/${mark.id}`);
+  }
+  return report;
+}
