@@ -1,10 +1,7 @@
 import {
-  BatchGetCommand,
-  BatchWriteCommand,
   DeleteCommand,
   GetCommand,
   PutCommand,
-  QueryCommand,
   TransactWriteCommand,
   type DynamoDBDocumentClient,
   type TransactWriteCommandInput,
@@ -20,6 +17,7 @@ import {
   type WritePlan,
 } from '../scim/ports';
 import { auditItem } from './audit-repository';
+import { batchGetAll, batchWriteAll, queryAll } from './batch';
 import { cancellationCodes, retryConflicts } from './errors';
 import { KEYS } from './table';
 
@@ -28,8 +26,6 @@ type TransactItems = NonNullable<TransactWriteCommandInput['TransactItems']>;
 
 /** Membership writes per transaction: 100 items at most, less the group check, counters and audit. */
 const CHUNK = 95;
-const BATCH_GET = 100;
-const BATCH_WRITE = 25;
 
 const groupPk = (gid: string): string => `GROUP#${gid}`;
 const typeCode = (t: MemberType): string => (t === 'User' ? 'U' : 'G');
@@ -58,31 +54,19 @@ export class DynamoMembershipRepository implements MembershipRepository {
   }
 
   private async queryAll(input: { prefix: string; pk: string; limit: number; index?: 'GSI1' }): Promise<Item[]> {
-    const out: Item[] = [];
-    let start: Item | undefined;
-    do {
-      const page = await this.db.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          ...(input.index
-            ? {
-                IndexName: input.index,
-                KeyConditionExpression: 'GSI1PK = :pk AND begins_with(GSI1SK, :prefix)',
-              }
-            : {
-                KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
-                ExpressionAttributeNames: { '#pk': KEYS.pk, '#sk': KEYS.sk },
-                ConsistentRead: true,
-              }),
-          ExpressionAttributeValues: { ':pk': input.pk, ':prefix': input.prefix },
-          Limit: Math.min(1000, input.limit - out.length),
-          ExclusiveStartKey: start,
-        }),
-      );
-      out.push(...(page.Items ?? []));
-      start = page.LastEvaluatedKey;
-    } while (start && out.length < input.limit);
-    return out;
+    // begins_with refuses an empty prefix: without one, the whole partition.
+    const [pkName, skName] = input.index ? ['GSI1PK', 'GSI1SK'] : [KEYS.pk, KEYS.sk];
+    return queryAll(
+      this.db,
+      {
+        TableName: this.tableName,
+        ...(input.index ? { IndexName: input.index } : { ConsistentRead: true }),
+        KeyConditionExpression: input.prefix ? '#pk = :pk AND begins_with(#sk, :prefix)' : '#pk = :pk',
+        ExpressionAttributeNames: { '#pk': pkName, ...(input.prefix ? { '#sk': skName } : {}) },
+        ExpressionAttributeValues: { ':pk': input.pk, ...(input.prefix ? { ':prefix': input.prefix } : {}) },
+      },
+      input.limit,
+    );
   }
 
   private toMember(item: Item): Member {
@@ -102,35 +86,15 @@ export class DynamoMembershipRepository implements MembershipRepository {
     return items.map((i) => String(i.groupId));
   }
 
-  private async batchGet(keys: Item[], projection?: string): Promise<Item[]> {
-    const out: Item[] = [];
-    for (let i = 0; i < keys.length; i += BATCH_GET) {
-      let request: Item[] | undefined = keys.slice(i, i + BATCH_GET);
-      for (let attempt = 0; request && request.length > 0; attempt++) {
-        const res = await this.db.send(
-          new BatchGetCommand({
-            RequestItems: {
-              [this.tableName]: {
-                Keys: request,
-                ConsistentRead: true,
-                ...(projection ? { ProjectionExpression: projection, ExpressionAttributeNames: { '#pk': KEYS.pk } } : {}),
-              },
-            },
-          }),
-        );
-        out.push(...(res.Responses?.[this.tableName] ?? []));
-        request = res.UnprocessedKeys?.[this.tableName]?.Keys as Item[] | undefined;
-        if (request?.length) await new Promise((r) => setTimeout(r, Math.min(1000, 20 * 2 ** attempt)));
+  async membersAmong(groupId: string, candidates: readonly { id: string; type?: MemberType }[]): Promise<Member[]> {
+    const keys = new Map<string, Item>();
+    for (const c of candidates) {
+      for (const type of c.type ? [c.type] : (['User', 'Group'] as const)) {
+        const sk = memberSk({ id: c.id, type });
+        keys.set(sk, { [KEYS.pk]: groupPk(groupId), [KEYS.sk]: sk });
       }
     }
-    return out;
-  }
-
-  async membersAmong(groupId: string, ids: readonly string[]): Promise<Member[]> {
-    const keys = [...new Set(ids)].flatMap((id) =>
-      (['User', 'Group'] as const).map((type) => ({ [KEYS.pk]: groupPk(groupId), [KEYS.sk]: memberSk({ id, type }) })),
-    );
-    return (await this.batchGet(keys)).map((i) => this.toMember(i));
+    return (await batchGetAll(this.db, this.tableName, [...keys.values()])).map((i) => this.toMember(i));
   }
 
   async resolve(ids: readonly string[]): Promise<Map<string, MemberType>> {
@@ -139,7 +103,7 @@ export class DynamoMembershipRepository implements MembershipRepository {
       { [KEYS.pk]: `GROUP#${id}`, [KEYS.sk]: 'GROUP' },
     ]);
     const found = new Map<string, MemberType>();
-    for (const item of await this.batchGet(keys, 'id, #pk, deleted')) {
+    for (const item of await batchGetAll(this.db, this.tableName, keys, { expression: 'id, #pk, deleted', names: { '#pk': KEYS.pk } })) {
       if (item.deleted === true) continue;
       found.set(String(item.id), String(item[KEYS.pk]).startsWith('USER#') ? 'User' : 'Group');
     }
@@ -252,7 +216,7 @@ export class DynamoMembershipRepository implements MembershipRepository {
           (
             await this.membersAmong(
               groupId,
-              ops.map((o) => o.m.id),
+              ops.map((o) => o.m),
             )
           ).map((m) => memberSk(m)),
         );
@@ -262,21 +226,14 @@ export class DynamoMembershipRepository implements MembershipRepository {
     throw new Error(`Memberships of group ${groupId} kept changing; retry the request`);
   }
 
-  private async batchDelete(keys: Item[]): Promise<void> {
-    for (let i = 0; i < keys.length; i += BATCH_WRITE) {
-      let request: Item[] | undefined = keys.slice(i, i + BATCH_WRITE).map((Key) => ({ DeleteRequest: { Key } }));
-      for (let attempt = 0; request && request.length > 0; attempt++) {
-        const res = await this.db.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: request } }));
-        request = res.UnprocessedItems?.[this.tableName] as Item[] | undefined;
-        if (request?.length) await new Promise((r) => setTimeout(r, Math.min(1000, 20 * 2 ** attempt)));
-      }
-    }
-  }
-
   async purgeGroup(groupId: string, limit: number): Promise<{ removed: number; more: boolean }> {
     const items = await this.queryAll({ pk: groupPk(groupId), prefix: 'MEMBER', limit: limit + 1 });
     const now = items.slice(0, limit);
-    await this.batchDelete(now.map((i) => ({ [KEYS.pk]: i[KEYS.pk], [KEYS.sk]: i[KEYS.sk] })));
+    await batchWriteAll(
+      this.db,
+      this.tableName,
+      now.map((i) => ({ DeleteRequest: { Key: { [KEYS.pk]: i[KEYS.pk], [KEYS.sk]: i[KEYS.sk] } } })),
+    );
     return { removed: now.length, more: items.length > now.length };
   }
 

@@ -1,5 +1,4 @@
 import {
-  BatchGetCommand,
   GetCommand,
   PutCommand,
   QueryCommand,
@@ -20,6 +19,7 @@ import {
   type WritePlan,
 } from '../scim/ports';
 import { auditItem } from './audit-repository';
+import { batchGetAll } from './batch';
 import { cancellationCodes, retryConflicts } from './errors';
 import { KEYS } from './table';
 
@@ -170,18 +170,12 @@ export class DynamoResourceRepository implements ResourceRepository {
   }
 
   async getMany(ids: readonly string[]): Promise<StoredResource[]> {
-    const out: StoredResource[] = [];
-    const unique = [...new Set(ids)];
-    for (let i = 0; i < unique.length; i += 100) {
-      let keys: Item[] | undefined = unique.slice(i, i + 100).map((id) => this.key(id));
-      for (let attempt = 0; keys && keys.length > 0; attempt++) {
-        const res = await this.db.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys, ConsistentRead: true } } }));
-        for (const item of res.Responses?.[this.tableName] ?? []) if (item.deleted !== true) out.push(this.toStored(item));
-        keys = res.UnprocessedKeys?.[this.tableName]?.Keys as Item[] | undefined;
-        if (keys?.length) await new Promise((r) => setTimeout(r, Math.min(1000, 20 * 2 ** attempt)));
-      }
-    }
-    return out;
+    const items = await batchGetAll(
+      this.db,
+      this.tableName,
+      [...new Set(ids)].map((id) => this.key(id)),
+    );
+    return items.filter((i) => i.deleted !== true).map((i) => this.toStored(i));
   }
 
   private async queryOne(indexName: string, pkName: string, pk: string): Promise<Item[]> {

@@ -1,6 +1,5 @@
 import {
   GetCommand,
-  QueryCommand,
   TransactWriteCommand,
   UpdateCommand,
   type DynamoDBDocumentClient,
@@ -16,6 +15,7 @@ import {
 } from '../tokens/ports';
 import type { AuditEvent } from '../audit/events';
 import { auditItem, DEFAULT_AUDIT_RETENTION_DAYS } from './audit-repository';
+import { queryAll } from './batch';
 import { cancellationCodes, isConditionFailure, retryConflicts } from './errors';
 import { KEYS } from './table';
 
@@ -83,23 +83,13 @@ export class DynamoTokenRepository implements TokenRepository {
   }
 
   private async tokenItems(): Promise<Item[]> {
-    const items: Item[] = [];
-    let start: Item | undefined;
-    do {
-      const page = await this.db.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: '#pk = :pk',
-          ExpressionAttributeNames: { '#pk': KEYS.pk },
-          ExpressionAttributeValues: { ':pk': TOKEN_PK },
-          ConsistentRead: true,
-          ExclusiveStartKey: start,
-        }),
-      );
-      items.push(...(page.Items ?? []));
-      start = page.LastEvaluatedKey;
-    } while (start);
-    return items;
+    return queryAll(this.db, {
+      TableName: this.tableName,
+      KeyConditionExpression: '#pk = :pk',
+      ExpressionAttributeNames: { '#pk': KEYS.pk },
+      ExpressionAttributeValues: { ':pk': TOKEN_PK },
+      ConsistentRead: true,
+    });
   }
 
   async createToken(record: TokenRecord, max: number, audit?: AuditEvent): Promise<void> {
