@@ -22,7 +22,7 @@ export const lambdaHandler = async (
     memberships,
     repos,
     clock: systemClock,
-    timeLeft: () => context?.getRemainingTimeInMillis() ?? 60_000,
+    timeLeft: () => (typeof context?.getRemainingTimeInMillis === 'function' ? context.getRemainingTimeInMillis() : 60_000),
   });
   if (report.finished.length + report.unfinished.length > 0) logger.info('Membership cleanup run', { ...report });
   return report;

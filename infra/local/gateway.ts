@@ -29,6 +29,8 @@ export interface LocalGatewayOptions {
   scimAuthorizer: RequestAuthorizer;
   verifyAdminJwt: JwtVerifier;
   maxBodyBytes?: number;
+  /** Called before each function runs (the benchmark attributes DynamoDB calls by it). */
+  onInvoke?: (functionName: string) => void;
 }
 
 const ACCOUNT = '000000000000';
@@ -226,6 +228,7 @@ export function createLocalGateway(options: LocalGatewayOptions): Server {
       try {
         const { body: _body, isBase64Encoded: _b64, requestContext, ...request } = event;
         const { authorizer: _none, ...context } = requestContext;
+        options.onInvoke?.('scim-authorizer');
         decision = await options.scimAuthorizer(
           { ...request, requestContext: { ...context, authorizer: undefined }, type: 'REQUEST', methodArn },
           fakeContext('scim-authorizer'),
@@ -251,6 +254,7 @@ export function createLocalGateway(options: LocalGatewayOptions): Server {
 
     const fn = options.functions[route.function];
     if (!fn) return gatewayResult(api, 'INTEGRATION_FAILURE');
+    options.onInvoke?.(route.function);
     try {
       return await fn(event, fakeContext(route.function));
     } catch (e: unknown) {

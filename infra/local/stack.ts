@@ -30,6 +30,8 @@ export interface LocalStackOptions {
   cleanupIntervalMs?: number;
   /** Extra environment for the functions (e.g. SCIM_AUTH_CACHE_SECONDS). */
   env?: Record<string, string>;
+  /** Called before each function runs (for the benchmark). */
+  onInvoke?: (functionName: string) => void;
 }
 
 export interface LocalStack {
@@ -90,6 +92,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     functions: { scim, admin },
     scimAuthorizer,
     verifyAdminJwt: (jwt) => keys.verify(jwt),
+    ...(options.onInvoke ? { onInvoke: options.onInvoke } : {}),
   });
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((ok, fail) => {
@@ -109,7 +112,14 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   await writeFile(join(options.localDir, 'dev.json'), `${JSON.stringify({ scimBaseUrl, adminBaseUrl, adminToken }, null, 2)}\n`);
 
   const runTokenExpiry = (): Promise<unknown> => tokenExpiry({});
-  const runMembershipCleanup = (): Promise<unknown> => membershipCleanup({});
+  // Scheduled functions get a Lambda-like context: the cleanup job paces itself by the time left.
+  const runMembershipCleanup = (): Promise<unknown> => {
+    const deadline = Date.now() + FUNCTIONS.membershipCleanup.timeoutSeconds * 1000;
+    return (membershipCleanup as (event: unknown, context: unknown) => Promise<unknown>)(
+      {},
+      { getRemainingTimeInMillis: () => deadline - Date.now() },
+    );
+  };
   // The EventBridge schedules of the deployed stack, as timers (a run never overlaps the previous one).
   const every = (ms: number | undefined, name: string, run: () => Promise<unknown>): NodeJS.Timeout | undefined => {
     if (!ms || ms <= 0) return undefined;

@@ -116,8 +116,8 @@ export interface MembershipRepository {
   nestedGroups(groupId: string): Promise<string[]>;
   /** The groups `memberId` is a direct member of. */
   groupsOf(memberId: string): Promise<string[]>;
-  /** Of these ids, the ones that are members of the group, with their type. */
-  membersAmong(groupId: string, ids: readonly string[]): Promise<Member[]>;
+  /** Of these candidates, the ones that are members of the group, with their type (an unknown type checks both). */
+  membersAmong(groupId: string, candidates: readonly { id: string; type?: MemberType }[]): Promise<Member[]>;
   /** Which ids name existing users or groups, with their type. */
   resolve(ids: readonly string[]): Promise<Map<string, MemberType>>;
   /**

@@ -4,6 +4,7 @@
  * qualified by its schema URN ("urn:…:enterprise:2.0:User:manager.value").
  */
 import { COMMON_ATTRIBUTES, ENTERPRISE_USER, GROUP, GROUP_SCHEMA, USER, USER_SCHEMA } from './core';
+import { MAX_MEMBERS_RETURNED } from '../limits';
 import defaultExtensions from './extensions.json';
 import { attr, type AttributeDefinition, type AttributeType, type ResourceTypeDefinition, type SchemaDefinition } from './types';
 
@@ -169,7 +170,13 @@ export function buildRegistry(extensions = configuredExtensions()): SchemaRegist
     extensions: userExtensions.map((e) => e.schema),
   };
   const group: ResourceSchema = {
-    resourceType: resourceType('Group', '/Groups', 'Group', GROUP_SCHEMA, groupExtensions),
+    resourceType: resourceType(
+      'Group',
+      '/Groups',
+      `Group. A group of more than ${MAX_MEMBERS_RETURNED} members is returned without "members" (response size limit); ask for one member with filter=members[value eq "<id>"].`,
+      GROUP_SCHEMA,
+      groupExtensions,
+    ),
     core: GROUP,
     extensions: groupExtensions.map((e) => e.schema),
   };

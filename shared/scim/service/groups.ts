@@ -9,7 +9,7 @@
  * removes skip absent ones), so retrying the same request after a failure part-way converges.
  */
 import { ScimError } from '../errors';
-import { matchesFilter, parsePatchPath, memberEquality } from '../filter';
+import { matchesFilter, parsePatchPath } from '../filter';
 import { readOperations } from '../patch/apply';
 import { applyPatch } from '../patch/apply';
 import {
@@ -21,6 +21,7 @@ import {
   type Resource,
   type StoredResource,
 } from '../ports';
+import { MAX_MEMBERS_RETURNED } from '../limits';
 import { normalizeResource } from '../resource';
 import { isObject } from '../resource/types';
 import { checkIfMatch, etagOf, type ScimResource } from './meta';
@@ -28,8 +29,6 @@ import { checkNoCycle, memberRefs } from './memberships';
 import type { ListQuery, ListResult } from './list';
 import { ResourceService, type Needs, type RequestContext, type ResourceServiceDeps, type Written } from './resources';
 
-/** Above this many members, a group is returned without `members` (Lambda's 6 MB response limit). */
-export const MAX_MEMBERS_RETURNED = 10_000;
 /** Memberships a delete removes at once; the rest are removed by the cleanup job. */
 export const INLINE_PURGE_LIMIT = 1000;
 const WRITE_ATTEMPTS = 3;
@@ -109,10 +108,29 @@ export class GroupService extends ResourceService {
         );
       } catch (e: unknown) {
         if (e instanceof UniquenessError) throw this.uniquenessError(e, attributes);
+        // More than one transaction (over ~95 members) and a later one failed: take the group away
+        // again, so that the client's retry creates it whole instead of meeting a half-made group.
+        await this.discard(id).catch(() => undefined);
         throw e;
       }
       return { ...(await this.present(result, ctx, { members: true })), created: true };
     });
+  }
+
+  /** Removes a group and its memberships (to undo a create that failed part-way). */
+  private async discard(id: string): Promise<void> {
+    const current = await this.deps.repo.get(id);
+    if (!current) return;
+    const self = { id, type: 'Group' as const };
+    await this.memberships.markPurgePending(self, this.deps.clock.now().toISOString());
+    await this.deps.repo.remove(current, { at: this.deps.clock.now().toISOString() });
+    await this.purge(self);
+  }
+
+  /** A deleted group's memberships: inline up to a limit, the rest by the cleanup job (the mark stays until then). */
+  private async purge(self: { id: string; type: 'Group' }): Promise<void> {
+    await this.memberships.removeEverywhere(self);
+    if (!(await this.memberships.purgeGroup(self.id, INLINE_PURGE_LIMIT)).more) await this.memberships.clearPurgePending(self);
   }
 
   override async get(id: string, ctx: RequestContext, needs: Needs = {}): Promise<Written> {
@@ -168,7 +186,7 @@ export class GroupService extends ResourceService {
       const currentIds = new Set(current.map((m) => m.id));
       return { add: [...wanted.values()].filter((m) => !currentIds.has(m.id)), remove: current.filter((m) => !wanted.has(m.id)) };
     }
-    const present = await this.memberships.membersAmong(id, [...plan.add.keys(), ...plan.remove]);
+    const present = await this.memberships.membersAmong(id, [...plan.add.values(), ...[...plan.remove].map((m) => ({ id: m }))]);
     const presentIds = new Set(present.map((m) => m.id));
     return {
       add: [...plan.add.values()].filter((m) => !presentIds.has(m.id)), // adding an existing member is a no-op
@@ -266,8 +284,11 @@ export class GroupService extends ResourceService {
     }
     // remove
     if (path.filter) {
-      const single = memberEquality({ kind: 'valuePath', path: path.attr, filter: path.filter });
-      if (single !== undefined) return remove([single]);
+      // members[value eq "x"] names one member; any other filter is checked against every member.
+      const f = path.filter;
+      if (f.kind === 'compare' && f.op === 'eq' && f.path.name.toLowerCase() === 'value' && !f.path.sub && typeof f.value === 'string') {
+        return remove([f.value]);
+      }
       const all = await this.memberships.listMembers(id, Number.MAX_SAFE_INTEGER);
       const filter = path.filter;
       return remove(
@@ -303,8 +324,7 @@ export class GroupService extends ResourceService {
         throw e;
       }
       // Gone from SCIM at once; its memberships go now if few, else in the background (cleanup job).
-      await this.memberships.removeEverywhere(self);
-      if (!(await this.memberships.purgeGroup(id, INLINE_PURGE_LIMIT)).more) await this.memberships.clearPurgePending(self);
+      await this.purge(self);
     });
   }
 

@@ -68,14 +68,17 @@ export async function listResources(q: ListQuery, deps: ListDeps): Promise<ListR
 
   let matches: ScimResource[];
   const equality = filter ? indexableEquality(filter, deps.rs, deps.indexed) : undefined;
-  const member = filter && !equality && deps.memberLookup ? memberEquality(filter) : undefined;
+  const member = filter && deps.memberLookup ? memberEquality(filter) : undefined;
+  // Groups are stored without members: the membership index says which groups hold the member,
+  // and the filter is evaluated with that member in (or out of) each group's members.
+  const memberGroups = member !== undefined && deps.memberLookup ? await deps.memberLookup(member) : undefined;
+  const withMember = (r: ScimResource): ScimResource =>
+    memberGroups === undefined ? r : { ...r, members: memberGroups.some((g) => g.id === r.id) ? [{ value: member }] : [] };
   if (filter && equality) {
     const found = await lookup(deps, equality.attribute, equality.value);
-    matches = found.map(scim).filter((r) => matchesFilter(filter, r, deps.rs));
-  } else if (filter && member !== undefined && deps.memberLookup) {
-    // Found through the membership index: the member is known to be in each; the rest of the filter is checked here.
-    const found = await deps.memberLookup(member);
-    matches = found.map(scim).filter((r) => matchesFilter(filter, { ...r, members: [{ value: member }] }, deps.rs));
+    matches = found.map(scim).filter((r) => matchesFilter(filter, withMember(r), deps.rs));
+  } else if (filter && memberGroups) {
+    matches = memberGroups.map(scim).filter((r) => matchesFilter(filter, withMember(r), deps.rs));
   } else {
     matches = await scanAll(deps, scim, filter);
   }
