@@ -1,5 +1,6 @@
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { instrument, METRICS_ENV } from './metrics';
 
 /**
  * Endpoint override for DynamoDB Local. In AWS it is unset and the SDK uses the regional endpoint.
@@ -18,7 +19,9 @@ export function dynamoConfig(env: NodeJS.ProcessEnv = process.env): DynamoDBClie
 }
 
 export function createDocumentClient(config: DynamoDBClientConfig = dynamoConfig()): DynamoDBDocumentClient {
-  return DynamoDBDocumentClient.from(new DynamoDBClient(config), {
+  const client = new DynamoDBClient(config);
+  if (process.env[METRICS_ENV] === '1') instrument(client);
+  return DynamoDBDocumentClient.from(client, {
     marshallOptions: { removeUndefinedValues: true, convertEmptyValues: false },
   });
 }
