@@ -7,6 +7,7 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { join } from 'node:path';
 import { TABLE_NAME_ENV } from '../../shared/store/table';
+import { BUNDLE_OPTIONS } from '../bundle';
 import type { FunctionSpec } from '../functions';
 
 export const PROJECT_ROOT = join(__dirname, '..', '..');
@@ -48,17 +49,17 @@ export class ProjectFunction extends NodejsFunction {
         POWERTOOLS_SERVICE_NAME: 'scim-provisioning',
         ...props.environment,
       },
+      // The same esbuild options the benchmark bundles with (infra/bundle.ts), so it measures what is deployed.
       bundling: {
-        minify: true,
-        sourceMap: true,
-        sourcesContent: false,
-        target: 'node22',
-        format: OutputFormat.CJS,
-        externalModules: [],
+        minify: BUNDLE_OPTIONS.minify,
+        sourceMap: BUNDLE_OPTIONS.sourcemap,
+        sourcesContent: BUNDLE_OPTIONS.sourcesContent,
+        target: BUNDLE_OPTIONS.target,
+        format: BUNDLE_OPTIONS.format as OutputFormat,
+        mainFields: [...BUNDLE_OPTIONS.mainFields],
+        externalModules: [...BUNDLE_OPTIONS.external],
         forceDockerBundling: false,
         metafile: false,
-        // Prefer the SDK's ES modules: esbuild tree-shakes them far better than the CommonJS builds.
-        mainFields: ['module', 'main'],
         ...(props.define ? { define: props.define } : {}),
       },
     });

@@ -1,0 +1,83 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import type { Metafile } from 'esbuild';
+import { BUNDLE_OPTIONS, bundleFunctions, EMPTY_BASELINE, type BuiltBundle } from '../../infra/bundle';
+import { FUNCTIONS } from '../../infra/functions';
+import { childEnv, DEPLOYED_ENV } from '../bench/cold-start';
+
+const run = promisify(execFile);
+/** The SDK packages the functions use; they must be inside each bundle, never required at run time. */
+const BUNDLED = /^(@aws-sdk\/client-dynamodb|@aws-sdk\/lib-dynamodb|@aws-sdk\/client-sns|@smithy\/)/;
+
+describe('function bundles (infra/bundle.ts)', () => {
+  let outDir: string;
+  let bundles: Record<string, BuiltBundle>;
+
+  beforeAll(async () => {
+    outDir = await mkdtemp(join(tmpdir(), 'scim-bundles-'));
+    bundles = await bundleFunctions(outDir);
+  }, 60_000);
+
+  afterAll(async () => {
+    if (outDir) await rm(outDir, { recursive: true, force: true });
+  });
+
+  it('match what CDK builds: minified CommonJS for Node.js 22, SDK inside, ES modules first', () => {
+    expect(BUNDLE_OPTIONS).toMatchObject({
+      bundle: true,
+      platform: 'node',
+      target: 'node22',
+      format: 'cjs',
+      minify: true,
+      sourcemap: true,
+      sourcesContent: false,
+      external: [],
+      mainFields: ['module', 'main'],
+    });
+  });
+
+  it('builds one minified index.js with a metafile for every function, and the empty baseline', async () => {
+    expect(Object.keys(bundles).sort()).toEqual([...Object.keys(FUNCTIONS), EMPTY_BASELINE].sort());
+    for (const [key, b] of Object.entries(bundles)) {
+      expect(b.file).toBe(join(outDir, key, 'index.js'));
+      expect(b.bytes).toBeGreaterThan(10_000);
+      expect(b.inputs).toBeGreaterThan(10);
+      const code = await readFile(b.file, 'utf8');
+      expect(code.length).toBe(b.bytes); // ASCII output
+      // Minified: few, long lines (a readable bundle has tens of thousands).
+      expect(code.split('\n').length).toBeLessThan(200);
+      expect(code).toMatch(/\/\/# sourceMappingURL=index\.js\.map\s*$/);
+      const meta = JSON.parse(await readFile(join(outDir, key, 'meta.json'), 'utf8')) as Metafile;
+      expect(Object.keys(meta.inputs)).toHaveLength(b.inputs);
+    }
+  });
+
+  it('carries the AWS SDK inside: no bundle requires an SDK or Smithy package at run time', async () => {
+    for (const [key, b] of Object.entries(bundles)) {
+      const meta = JSON.parse(await readFile(b.metafile, 'utf8')) as Metafile;
+      const externals = Object.values(meta.outputs).flatMap((o) => o.imports.filter((i) => i.external).map((i) => i.path));
+      expect({ key, sdk: externals.filter((p) => BUNDLED.test(p)) }).toEqual({ key, sdk: [] });
+      // Every external left is a Node.js built-in.
+      expect({ key, other: externals.filter((p) => !p.startsWith('node:')) }).toEqual({ key, other: [] });
+      // Nor in the code (the SDK's error messages quote `[require("@aws-sdk/signature-v4-crt");]`: not a call).
+      const code = await readFile(b.file, 'utf8');
+      const calls = [...code.matchAll(/(?<!\[)\brequire\(["'`](@aws-sdk\/|@smithy\/)[^"'`]*/g)].map((m) => m[0]);
+      expect({ key, calls }).toEqual({ key, calls: [] });
+    }
+  });
+
+  it('each bundle loads in a fresh node process, away from node_modules, and exports a handler function', async () => {
+    const script = 'const m = require(process.argv[1]); process.stdout.write(typeof m.handler);';
+    for (const [key, b] of Object.entries(bundles)) {
+      const { stdout } = await run(process.execPath, ['-e', script, b.file], {
+        cwd: tmpdir(),
+        env: childEnv(DEPLOYED_ENV),
+        timeout: 20_000,
+      });
+      expect({ key, handler: stdout }).toEqual({ key, handler: 'function' });
+    }
+  }, 60_000);
+});
