@@ -4,13 +4,13 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
-import { join, resolve } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ensureTable } from '../../shared/store/create-table';
 import { DYNAMODB_ENDPOINT_ENV, dynamoConfig } from '../../shared/store/client';
 import { TABLE_NAME_ENV } from '../../shared/store/table';
 import { ADMIN_BASE_PATH, ROUTES, SCIM_BASE_PATH } from '../../shared/http/routes';
-import { FUNCTIONS } from '../functions';
+import { FUNCTIONS, type FunctionKey } from '../functions';
 import { devKeys } from './dev-auth';
 import { createLocalGateway, type ProxyHandler, type RequestAuthorizer } from './gateway';
 
@@ -32,6 +32,8 @@ export interface LocalStackOptions {
   env?: Record<string, string>;
   /** Called before each function runs (for the benchmark). */
   onInvoke?: (functionName: string) => void;
+  /** Load these files (e.g. the esbuild bundles that would be deployed) instead of the TypeScript entries. */
+  functionFiles?: Partial<Record<FunctionKey, string>>;
 }
 
 export interface LocalStack {
@@ -49,9 +51,10 @@ interface HandlerModule<T> {
   handler: T;
 }
 
-async function load<T>(entry: string): Promise<T> {
-  const mod = (await import(join(PROJECT_ROOT, entry))) as HandlerModule<T>;
-  return mod.handler;
+async function load<T>(file: string): Promise<T> {
+  const mod = (await import(isAbsolute(file) ? file : join(PROJECT_ROOT, file))) as HandlerModule<T> & { default?: HandlerModule<T> };
+  // A CommonJS bundle imported as a module exposes its exports as `default` too.
+  return mod.handler ?? (mod.default as HandlerModule<T>).handler;
 }
 
 /** The table the handlers of this process were loaded for (they read it once, at cold start). */
@@ -80,11 +83,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     client.destroy();
   }
 
-  const scim = await load<ProxyHandler>(FUNCTIONS.scim.entry);
-  const admin = await load<ProxyHandler>(FUNCTIONS.admin.entry);
-  const scimAuthorizer = await load<RequestAuthorizer>(FUNCTIONS.scimAuthorizer.entry);
-  const tokenExpiry = await load<(event?: unknown) => Promise<unknown>>(FUNCTIONS.tokenExpiry.entry);
-  const membershipCleanup = await load<(event?: unknown) => Promise<unknown>>(FUNCTIONS.membershipCleanup.entry);
+  const file = (key: FunctionKey): string => options.functionFiles?.[key] ?? FUNCTIONS[key].entry;
+  const scim = await load<ProxyHandler>(file('scim'));
+  const admin = await load<ProxyHandler>(file('admin'));
+  const scimAuthorizer = await load<RequestAuthorizer>(file('scimAuthorizer'));
+  const tokenExpiry = await load<(event?: unknown) => Promise<unknown>>(file('tokenExpiry'));
+  const membershipCleanup = await load<(event?: unknown) => Promise<unknown>>(file('membershipCleanup'));
   const keys = await devKeys(join(options.localDir, 'dev-signing-key.json'));
 
   const server: Server = createLocalGateway({

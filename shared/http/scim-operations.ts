@@ -47,7 +47,9 @@ function resourceOperations(kind: 'User' | 'Group', service: ResourceService, rs
     scimResponse(status, projectResource(written.resource, rs, options), { ETag: etagOf(written.version), ...extra });
   const list = async (params: Record<string, string | undefined>, ctx: RequestContext): Promise<APIGatewayProxyResult> => {
     const options = readOptions(params);
-    const result = await service.list(listQuery(params), ctx, needsFor(options));
+    // In lists, a user's groups (one index query per user) come only when asked for by name.
+    const needs = { ...needsFor(options), groups: options.attributes !== undefined && returns('groups', options) };
+    const result = await service.list(listQuery(params), ctx, needs);
     const body = listResponse(
       result.resources.map((r) => projectResource(r, rs, options)),
       result.totalResults,
