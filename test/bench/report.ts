@@ -22,6 +22,8 @@ export interface Target {
   name: string;
   figure: string;
   pass: boolean;
+  /** A time figure: depends on the machine and its load (the others count calls, units and bytes). */
+  timed?: boolean;
 }
 
 const percentile = (sorted: number[], p: number): number =>

@@ -1,12 +1,23 @@
 /**
- * `npm run bench [-- --quick] [--group-members N]`: measures what each SCIM operation costs in
- * DynamoDB calls, capacity units and latency, on DynamoDB Local through the local gateway, and
- * checks the targets. Writes bench-results/latest.json. Not part of `npm test`.
+ * `npm run bench [-- --quick] [--users N] [--group-members N] [--import-users N]`: what each SCIM
+ * operation costs in DynamoDB calls, capacity units, latency and bytes — run against the esbuild
+ * bundles that would be deployed, through the local gateway, on DynamoDB Local — plus each
+ * function's bundle size and cold init time. Checks the targets (PASS/FAIL) and writes
+ * bench-results/latest.json. Not part of `npm test`.
  */
 import { join } from 'node:path';
-import { startBench } from './harness';
+import { bundleFunctions } from '../../infra/bundle';
+import { FUNCTIONS, type FunctionKey } from '../../infra/functions';
+import { createDocumentClient } from '../../shared/store/client';
+import { DEPLOYED_ENV, measureColdInit } from './cold-start';
+import { progress, startBench } from './harness';
 import { figures, printTable, printTargets, writeReport, type OperationFigures, type Target } from './report';
+import { seedUsers } from './seed';
+import { authorizer } from './workloads/auth';
 import { groupScale } from './workloads/groups';
+import { entraSync, oktaImport, paging } from './workloads/users';
+
+const ROOT = join(__dirname, '..', '..');
 
 function option(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -16,84 +27,192 @@ function option(name: string, fallback: number): number {
   return n;
 }
 
-const scimCalls = (rows: OperationFigures[], op: string): number => rows.find((r) => r.operation === op)?.callsPerOp.scim ?? NaN;
-const scimCommands = (rows: OperationFigures[], op: string): Record<string, number> =>
-  rows.find((r) => r.operation === op)?.commandsPerOp.scim ?? {};
-const writes = (commands: Record<string, number>): number =>
-  Object.entries(commands)
-    .filter(([c]) => /^(Put|Update|Delete|BatchWrite|TransactWrite)/.test(c))
+const row = (rows: OperationFigures[], op: string): OperationFigures | undefined => rows.find((r) => r.operation === op);
+const commands = (rows: OperationFigures[], op: string, fn = 'scim'): Record<string, number> => row(rows, op)?.commandsPerOp[fn] ?? {};
+const sum = (cs: Record<string, number>, pattern: RegExp): number =>
+  Object.entries(cs)
+    .filter(([c]) => pattern.test(c))
     .reduce((n, [, v]) => n + v, 0);
+const WRITES = /^(Put|Update|Delete|BatchWrite|TransactWrite)/;
+const READS = /^(Get|BatchGet|Query|Scan)/;
+const show = (cs: Record<string, number>): string => JSON.stringify(cs);
 
 async function main(): Promise<void> {
   const quick = process.argv.includes('--quick');
-  const members = option('group-members', quick ? 2000 : 100_000);
+  const users = option('users', quick ? 2000 : 100_000);
+  const importUsers = option('import-users', quick ? 20 : 300);
+  // The group is grown from the seeded users (all but the ones the Okta and Entra flows create), less two kept apart.
+  const groupMembers = Math.min(option('group-members', quick ? 2000 : 100_000), users - 2 * importUsers - 2);
+  if (groupMembers < 1) throw new Error('--users must leave room for the group (users > 2 x import-users + 2)');
+  const coldRuns = option('cold-runs', quick ? 3 : 20);
   const started = Date.now();
-  console.log(`SCIM benchmark${quick ? ' (quick)' : ''}: group of ${members} members, DynamoDB Local`);
-  const bench = await startBench();
+  console.log(
+    `SCIM benchmark${quick ? ' (quick)' : ''}: ${users} users, a group of ${groupMembers}, Okta/Entra flows of ${importUsers} users`,
+  );
+
+  progress('  bundling the functions with esbuild…');
+  const outDir = join(ROOT, 'bench-results', 'bundles');
+  const bundles = await bundleFunctions(outDir);
+  const functionFiles = Object.fromEntries(Object.keys(FUNCTIONS).map((k) => [k, bundles[k]?.file])) as Record<FunctionKey, string>;
+  progress(`  bundled ${Object.keys(FUNCTIONS).length} functions\n`);
+
+  const bench = await startBench({ functionFiles });
   try {
-    const facts = await groupScale(bench, { members, batch: 1000 });
+    await bench.measure('authorizer + GET /ServiceProviderConfig (cold)', () => bench.scim('/ServiceProviderConfig'));
+    const auth = await authorizer(bench, quick ? 20 : 200);
+    await oktaImport(bench, importUsers);
+    await entraSync(bench, importUsers);
+
+    const db = createDocumentClient();
+    const seeded = await seedUsers(db, bench.tableName, users - 2 * importUsers, 'member');
+    db.destroy();
+    progress(`  seeded ${seeded.length} users\n`);
+    const pages = await paging(bench, users);
+    const facts = await groupScale(bench, { members: groupMembers, batch: 1000, users: seeded });
+
+    progress('  cold init: fresh processes per bundle…');
+    // As deployed: the stack's environment, source maps on (NODE_OPTIONS=--enable-source-maps) for functions and baseline alike.
+    const cold = await measureColdInit(bundles, { runs: coldRuns, env: { ...DEPLOYED_ENV, NODE_OPTIONS: '--enable-source-maps' } });
+    progress('\n');
+
     const rows = figures(bench.samples);
     console.log('');
     printTable(rows);
+    console.log('\nfunction            bundle KB  cold init median ms  p90 ms');
+    for (const [name, c] of Object.entries(cold)) {
+      const kb = bundles[name] ? (bundles[name].bytes / 1024).toFixed(0) : '-';
+      console.log(`${name.padEnd(18)}  ${kb.padStart(9)}  ${c.medianMs.toFixed(1).padStart(19)}  ${c.p90Ms.toFixed(1).padStart(6)}`);
+    }
 
-    const small = writes(scimCommands(rows, 'PATCH /Groups add 1 member (small group)'));
-    const large = writes(scimCommands(rows, 'PATCH /Groups add 1 member (large group)'));
-    const smallRemove = writes(scimCommands(rows, 'PATCH /Groups remove 1 member (small group)'));
-    const largeRemove = writes(scimCommands(rows, 'PATCH /Groups remove 1 member (large group)'));
-    const noMembers = scimCommands(rows, 'GET /Groups/{id}?excludedAttributes=members');
-    const listNoMembers = scimCommands(rows, 'GET /Groups?filter=displayName eq&excludedAttributes=members');
-    const batchWrites = writes(scimCommands(rows, 'PATCH /Groups add 1000 members'));
+    const authCalls = commands(rows, 'authorizer + GET /ServiceProviderConfig (warm)', 'scim-authorizer');
+    const getUser = commands(rows, 'GET /Users/{id}');
+    const lookups = [
+      'GET /Users?filter=userName eq (miss)',
+      'GET /Users?filter=externalId eq (hit)',
+      'GET /Users?filter=userName eq (hit)',
+      'GET /Groups?filter=displayName eq&excludedAttributes=members',
+    ];
+    const post = commands(rows, 'POST /Users');
+    const patchCalls = [
+      'PATCH /Users (Entra multi-valued replace)',
+      'PATCH /Users (Entra path-less replace, dotted and URN keys)',
+      'PATCH /Users (Entra disable, "False")',
+    ];
+    const addK = commands(rows, 'PATCH /Groups add 1000 members');
+    const page1 = sum(commands(rows, 'GET /Users?startIndex&count=100 (page 1)'), READS);
+    const pageN = sum(commands(rows, 'GET /Users?startIndex&count=100 (deep page)'), READS);
+    const rcu1 = row(rows, 'GET /Users?startIndex&count=100 (page 1)')?.rcuPerOp ?? NaN;
+    const rcuN = row(rows, 'GET /Users?startIndex&count=100 (deep page)')?.rcuPerOp ?? NaN;
+    const cursor1 = sum(commands(rows, 'GET /Users?cursor&count=100 (page 1)'), READS);
+    const cursorN = sum(commands(rows, 'GET /Users?cursor&count=100 (deep page)'), READS);
+    const baseline = cold['empty-baseline']?.medianMs ?? NaN;
+    const scimCold = cold.scim?.medianMs ?? NaN;
     const targets: Target[] = [
       {
-        name: `add 1 member: write calls at ${members} members = at 0 members (O(1))`,
-        figure: `${large} vs ${small}`,
-        pass: large === small && large <= 1,
+        name: 'authorizer: at most 1 GetItem per request (no cache)',
+        figure: show(authCalls),
+        pass: (authCalls.GetItem ?? 0) <= 1 && sum(authCalls, READS) <= 1,
       },
       {
-        name: `remove 1 member: write calls at ${members} members = at 0 members (O(1))`,
-        figure: `${largeRemove} vs ${smallRemove}`,
-        pass: largeRemove === smallRemove && largeRemove <= 1,
-      },
-      { name: 'add 1,000 members: write calls <= ceil(1000/25) = 40', figure: String(batchWrites), pass: batchWrites <= 40 },
-      {
-        name: 'GET /Groups/{id}?excludedAttributes=members reads no member item (no Query)',
-        figure: JSON.stringify(noMembers),
-        pass: !('Query' in noMembers),
+        name: 'a deleted token is refused from the next request',
+        figure: `${auth.refusedAfterMs} ms, ${auth.requestsUntilRefused} request(s)`,
+        pass: auth.requestsUntilRefused === 1,
       },
       {
-        name: 'GET /Groups?filter=displayName eq&excludedAttributes=members: one index Query, no member Query',
-        figure: JSON.stringify(listNoMembers),
-        pass: (listNoMembers.Query ?? 0) === 1,
+        name: 'GET /Users/{id}: 1 GetItem (+1 Query for groups)',
+        figure: show(getUser),
+        pass: (getUser.GetItem ?? 0) === 1 && sum(getUser, READS) <= 2,
+      },
+      ...lookups.map((op) => ({
+        name: `${op}: 1 read call`,
+        figure: show(commands(rows, op)),
+        pass: sum(commands(rows, op), READS) <= 1 + (op.startsWith('GET /Groups') ? 1 : 0),
+      })),
+      {
+        name: 'POST /Users: 1 TransactWriteItems',
+        figure: show(post),
+        pass: sum(post, WRITES) === 1 && (post.TransactWriteItems ?? 0) === 1,
+      },
+      ...patchCalls.map((op) => ({
+        name: `${op}: 1 write call`,
+        figure: show(commands(rows, op)),
+        pass: sum(commands(rows, op), WRITES) === 1,
+      })),
+      {
+        name: 'group member add/remove of 1,000: <= ceil(1000/25) = 40 write calls',
+        figure: String(sum(addK, WRITES)),
+        pass: sum(addK, WRITES) <= 40,
       },
       {
-        name: "full GET of the group stays under Lambda's 6 MB response limit",
-        figure: `${facts.fullGetBytes} bytes, members ${facts.fullGetHasMembers ? 'included' : 'omitted (over 10,000)'}`,
+        name: 'add/remove 1 member: same write calls in a large group as in an empty one',
+        figure: `${sum(commands(rows, 'PATCH /Groups add 1 member (large group)'), WRITES)} vs ${sum(commands(rows, 'PATCH /Groups add 1 member (small group)'), WRITES)}`,
+        pass:
+          sum(commands(rows, 'PATCH /Groups add 1 member (large group)'), WRITES) ===
+            sum(commands(rows, 'PATCH /Groups add 1 member (small group)'), WRITES) &&
+          sum(commands(rows, 'PATCH /Groups remove 1 member (large group)'), WRITES) ===
+            sum(commands(rows, 'PATCH /Groups remove 1 member (small group)'), WRITES),
+      },
+      {
+        name: 'GET /Groups/{id}?excludedAttributes=members reads no member item',
+        figure: show(commands(rows, 'GET /Groups/{id}?excludedAttributes=members')),
+        pass: !('Query' in commands(rows, 'GET /Groups/{id}?excludedAttributes=members')),
+      },
+      {
+        name: `a list page by startIndex costs the same reads at page 1 and page ${Math.floor(users / 100)}`,
+        figure: `${page1} calls/${rcu1} RCU vs ${pageN} calls/${rcuN} RCU`,
+        pass: pageN <= page1 + 1 && rcuN <= rcu1 * 1.1 + 1,
+      },
+      {
+        name: 'a list page by cursor costs the same reads at page 1 and deep in the list',
+        figure: `${cursor1} vs ${cursorN} calls`,
+        pass: cursorN <= cursor1,
+      },
+      {
+        name: 'paging by startIndex and by cursor sees every user once',
+        figure: `${pages.byIndex} and ${pages.byCursor} of ${users}`,
+        pass: pages.byIndex === users && pages.byCursor === users,
+      },
+      {
+        name: 'full GET of the large group < 6 MB',
+        figure: `${facts.fullGetBytes} bytes (members ${facts.fullGetHasMembers ? 'included' : 'omitted'})`,
         pass: facts.fullGetBytes < 6 * 1024 * 1024,
       },
       {
-        name: "DELETE of the group answers well within API Gateway's 29 s",
-        figure: `${Math.round(facts.deleteMs)} ms`,
-        pass: facts.deleteMs < 10_000,
+        name: 'DELETE of the large group answers in < 10 s, cleanup leaves nothing',
+        figure: `${Math.round(facts.deleteMs)} ms, ${facts.memberItemsLeft} items left`,
+        pass: facts.deleteMs < 10_000 && facts.memberItemsLeft === 0,
+        timed: true,
       },
       {
-        name: 'background cleanup leaves no member item',
-        figure: `${facts.memberItemsLeft} left after ${facts.cleanupRuns} run(s)`,
-        pass: facts.memberItemsLeft === 0,
+        name: 'cold init of the SCIM function within 1.5x the empty handler',
+        figure: `${scimCold.toFixed(1)} ms vs ${baseline.toFixed(1)} ms (${(scimCold / baseline).toFixed(2)}x)`,
+        pass: scimCold <= 1.5 * baseline,
+        timed: true,
       },
+      ...Object.keys(FUNCTIONS).map((k) => ({
+        name: `bundle of ${k} < 500 KB minified`,
+        figure: `${((bundles[k]?.bytes ?? 0) / 1024).toFixed(0)} KB`,
+        pass: (bundles[k]?.bytes ?? Infinity) < 500 * 1024,
+      })),
     ];
     printTargets(targets);
-    void scimCalls;
-    const file = join(__dirname, '..', '..', 'bench-results', 'latest.json');
-    await writeReport(file, {
+    const seconds = Math.round((Date.now() - started) / 1000);
+    const out = process.argv.includes('--out')
+      ? String(process.argv[process.argv.indexOf('--out') + 1])
+      : join(ROOT, 'bench-results', 'latest.json');
+    await writeReport(out, {
       date: new Date().toISOString(),
       quick,
-      members,
-      durationSeconds: Math.round((Date.now() - started) / 1000),
-      facts,
+      sizes: { users, groupMembers, importUsers, coldRuns },
+      durationSeconds: seconds,
+      authorizer: auth,
+      paging: pages,
+      group: facts,
+      functions: Object.fromEntries(Object.keys(cold).map((k) => [k, { bundleBytes: bundles[k]?.bytes ?? null, coldInit: cold[k] }])),
       operations: rows,
       targets,
     });
-    console.log(`\nwritten: bench-results/latest.json (${Math.round((Date.now() - started) / 1000)} s)`);
+    console.log(`\nwritten: ${out} (${seconds} s)`);
     if (targets.some((t) => !t.pass)) process.exitCode = 1;
   } finally {
     await bench.stop();

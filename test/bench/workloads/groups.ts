@@ -6,7 +6,6 @@ import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient } from '../../../shared/store/client';
 import { KEYS } from '../../../shared/store/table';
 import { progress, type Bench } from '../harness';
-import { seedUsers } from '../seed';
 
 const patch = (operations: unknown[]): string =>
   JSON.stringify({ schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: operations });
@@ -21,11 +20,12 @@ export interface GroupFacts {
   memberItemsLeft: number;
 }
 
-export async function groupScale(bench: Bench, options: { members: number; batch: number }): Promise<GroupFacts> {
+/** Grows a group from existing users (`users`, at least members + 2 of them). */
+export async function groupScale(bench: Bench, options: { members: number; batch: number; users: string[] }): Promise<GroupFacts> {
   const db = createDocumentClient();
-  const users = await seedUsers(db, bench.tableName, options.members + 2, 'member');
-  progress(`  seeded ${users.length} users\n`);
-  const extra = users.slice(options.members);
+  const users = options.users;
+  if (users.length < options.members + 2) throw new Error(`the group workload needs ${options.members + 2} users`);
+  const extra = users.slice(options.members, options.members + 2);
   const json = async (res: { body: string }): Promise<Record<string, unknown>> => JSON.parse(res.body) as Record<string, unknown>;
 
   const created = await bench.measure('POST /Groups', () =>
