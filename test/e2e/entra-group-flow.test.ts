@@ -4,32 +4,29 @@
  * create with the ADSCIM schema URN, reads with excludedAttributes=members, rename, member add,
  * legacy and flagged member removes (all 204), User.groups of a member, and delete.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { seedToken, startTestStack, type TestStack } from '../support/local-stack';
+import {
+  createUser,
+  ENTRA_CLIENT,
+  ERROR_SCHEMA,
+  expectNoContent,
+  expectScimJson,
+  fixture,
+  GROUP_SCHEMA,
+  ISO,
+  LIST_SCHEMA,
+  memberValuesOf,
+  PATCH_OP,
+  scimClient,
+  scimJson,
+  sorted,
+  USER_SCHEMA,
+  type Json,
+  type ListBody,
+} from '../support/scim-client';
 
-const GROUP_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:Group';
-const USER_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:User';
-const LIST_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';
-const ERROR_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:Error';
-const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
-const SCIM_JSON = 'application/scim+json';
-const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
 const E1_EXTERNAL_ID = '8aa1a0c0-c4c3-4bc0-b4a5-2ef676900159';
 const E1_RENAMED = '1879db59-3bdf-4490-ad68-ab880a269474updatedDisplayName';
-
-type Json = Record<string, unknown>;
-interface ListBody {
-  schemas: string[];
-  totalResults: number;
-  startIndex: number;
-  itemsPerPage: number;
-  Resources?: Json[];
-}
-
-/** A fixture of test/fixtures/idp with its placeholder ids replaced by real ones (sent as is). */
-const fixture = (name: string, ids: Record<string, string> = {}): string =>
-  readFileSync(join(__dirname, '..', 'fixtures', 'idp', name), 'utf8').replace(/\b(USER_ID_\d+|GROUP_ID)\b/g, (k) => ids[k] ?? k);
 
 describe('Microsoft Entra ID group provisioning over HTTP (E1 items 12-17, E2)', () => {
   let stack: TestStack;
@@ -38,39 +35,17 @@ describe('Microsoft Entra ID group provisioning over HTTP (E1 items 12-17, E2)',
   let created: Json;
   let id: string;
 
-  const entra = async (method: string, path: string, body?: string | Json): Promise<Response> =>
-    fetch(`${stack.scimBaseUrl}${path}`, {
-      method,
-      headers: {
-        Authorization: `Bearer ${token}`,
-        Accept: SCIM_JSON,
-        ...(body === undefined ? {} : { 'Content-Type': SCIM_JSON }),
-      },
-      ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
-    });
-  const json = async <T = Json>(res: Response): Promise<T> => {
-    expect(res.headers.get('content-type')).toBe(SCIM_JSON);
-    return (await res.json()) as T;
-  };
-  const getGroup = async (query = ''): Promise<Json> => {
-    const res = await entra('GET', `/Groups/${id}${query}`);
-    expect(res.status).toBe(200);
-    return json(res);
-  };
-  const memberValues = async (): Promise<string[]> => ((await getGroup()).members as Json[]).map((m) => String(m.value)).sort();
+  const entra = scimClient(() => ({ baseUrl: stack.scimBaseUrl, token }), ENTRA_CLIENT);
+  const getGroup = async (query = ''): Promise<Json> => expectScimJson(await entra('GET', `/Groups/${id}${query}`), 200);
+  const memberValues = async (): Promise<string[]> => memberValuesOf(await getGroup());
   /** Entra's group PATCHes must answer 204 No Content (E1). */
-  const patch204 = async (body: string | Json): Promise<void> => {
-    const res = await entra('PATCH', `/Groups/${id}`, body);
-    expect(res.status).toBe(204);
-    expect(await res.text()).toBe('');
-  };
-  const sorted = (ids: readonly (string | undefined)[]): string[] => ids.map(String).sort();
+  const patch204 = async (body: string | Json): Promise<void> => expectNoContent(await entra('PATCH', `/Groups/${id}`, body));
 
   beforeAll(async () => {
     stack = await startTestStack();
     token = await seedToken(stack.tokens);
     for (let i = 1; i <= 3; i++) {
-      const res = await entra('POST', '/Users', {
+      const user = await createUser(entra, {
         schemas: [USER_SCHEMA, 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User'],
         externalId: `entra-member-${i}`,
         userName: `member${i}@contoso.com`,
@@ -80,8 +55,7 @@ describe('Microsoft Entra ID group provisioning over HTTP (E1 items 12-17, E2)',
         name: { familyName: `Member${i}`, givenName: 'Entra' },
         roles: [],
       });
-      expect(res.status).toBe(201);
-      userIds.push(String((await json(res)).id));
+      userIds.push(String(user.id));
     }
   });
   afterAll(async () => {
@@ -91,7 +65,7 @@ describe('Microsoft Entra ID group provisioning over HTTP (E1 items 12-17, E2)',
   it('creates the E1 group (with the ADSCIM schema URN): 201 with "members": [] (E1 item 12)', async () => {
     const res = await entra('POST', '/Groups', fixture('entra-create-group-e1.json'));
     expect(res.status).toBe(201);
-    created = await json(res);
+    created = await scimJson(res);
     id = String(created.id);
     expect(id).not.toBe('');
     const location = `${stack.scimBaseUrl}/Groups/${id}`;
@@ -123,7 +97,7 @@ describe('Microsoft Entra ID group provisioning over HTTP (E1 items 12-17, E2)',
     const res = await entra('GET', `/Groups?excludedAttributes=members&filter=${encodeURIComponent('displayName eq "displayName"')}`);
     expect(res.status).toBe(200);
     const { members: _members, ...withoutMembers } = created;
-    expect(await json<ListBody>(res)).toEqual({
+    expect(await scimJson<ListBody>(res)).toEqual({
       schemas: [LIST_SCHEMA],
       totalResults: 1,
       startIndex: 1,
@@ -132,14 +106,20 @@ describe('Microsoft Entra ID group provisioning over HTTP (E1 items 12-17, E2)',
     });
 
     const none = await entra('GET', `/Groups?excludedAttributes=members&filter=${encodeURIComponent('displayName eq "no such group"')}`);
-    expect(await json<ListBody>(none)).toEqual({ schemas: [LIST_SCHEMA], totalResults: 0, startIndex: 1, itemsPerPage: 0, Resources: [] });
+    expect(await scimJson<ListBody>(none)).toEqual({
+      schemas: [LIST_SCHEMA],
+      totalResults: 0,
+      startIndex: 1,
+      itemsPerPage: 0,
+      Resources: [],
+    });
   });
 
   it('renames with op "Replace" of displayName: 204, found by the new name (E1 item 14)', async () => {
     await patch204(fixture('entra-patch-group-rename-e1.json'));
     expect((await getGroup()).displayName).toBe(E1_RENAMED);
     const res = await entra('GET', `/Groups?excludedAttributes=members&filter=${encodeURIComponent(`displayName eq "${E1_RENAMED}"`)}`);
-    expect(await json(res)).toMatchObject({ totalResults: 1, Resources: [{ id, displayName: E1_RENAMED }] });
+    expect(await scimJson(res)).toMatchObject({ totalResults: 1, Resources: [{ id, displayName: E1_RENAMED }] });
   });
 
   it('adds members with op "Add" and "$ref": null: 204 (E1 item 15)', async () => {
@@ -164,7 +144,7 @@ describe('Microsoft Entra ID group provisioning over HTTP (E1 items 12-17, E2)',
     const [u1] = userIds;
     const res = await entra('GET', `/Users/${String(u1)}`);
     expect(res.status).toBe(200);
-    expect((await json(res)).groups).toEqual([
+    expect((await scimJson(res)).groups).toEqual([
       { value: id, $ref: `${stack.scimBaseUrl}/Groups/${id}`, display: E1_RENAMED, type: 'direct' },
     ]);
   });
@@ -173,7 +153,7 @@ describe('Microsoft Entra ID group provisioning over HTTP (E1 items 12-17, E2)',
     const [u1, u2, u3] = userIds;
     await patch204(fixture('entra-patch-group-remove-member-legacy-e1.json', { USER_ID_1: String(u1) }));
     expect(await memberValues()).toEqual(sorted([u2, u3]));
-    expect(await json(await entra('GET', `/Users/${String(u1)}`))).not.toHaveProperty('groups');
+    expect(await scimJson(await entra('GET', `/Users/${String(u1)}`))).not.toHaveProperty('groups');
   });
 
   it('removes with the flagged form (members[value eq "…"]): 204 (E2)', async () => {
@@ -190,7 +170,7 @@ describe('Microsoft Entra ID group provisioning over HTTP (E1 items 12-17, E2)',
       fixture('entra-patch-group-add-member-e1.json', { USER_ID_1: 'f648f8d5ea4e4cd38e9c' }),
     );
     expect(res.status).toBe(400);
-    expect(await json(res)).toEqual({ schemas: [ERROR_SCHEMA], status: '400', scimType: 'invalidValue', detail: expect.any(String) });
+    expect(await scimJson(res)).toEqual({ schemas: [ERROR_SCHEMA], status: '400', scimType: 'invalidValue', detail: expect.any(String) });
     expect(await getGroup()).toEqual(before);
   });
 
@@ -201,11 +181,11 @@ describe('Microsoft Entra ID group provisioning over HTTP (E1 items 12-17, E2)',
     expect(await res.text()).toBe('');
     const gone = await entra('GET', `/Groups/${id}?excludedAttributes=members`);
     expect(gone.status).toBe(404);
-    expect(await json(gone)).toEqual({ schemas: [ERROR_SCHEMA], status: '404', detail: expect.any(String) });
+    expect(await scimJson(gone)).toEqual({ schemas: [ERROR_SCHEMA], status: '404', detail: expect.any(String) });
     const patched = await entra('PATCH', `/Groups/${id}`, fixture('entra-patch-group-rename-e1.json'));
     expect(patched.status).toBe(404);
-    expect(await json(await entra('GET', `/Users/${String(u3)}`))).not.toHaveProperty('groups');
+    expect(await scimJson(await entra('GET', `/Users/${String(u3)}`))).not.toHaveProperty('groups');
     const byName = await entra('GET', `/Groups?excludedAttributes=members&filter=${encodeURIComponent(`displayName eq "${E1_RENAMED}"`)}`);
-    expect(await json(byName)).toMatchObject({ totalResults: 0 });
+    expect(await scimJson(byName)).toMatchObject({ totalResults: 0 });
   });
 });

@@ -5,28 +5,24 @@
  * userName and (unquoted) externalId, create, PATCH in Entra's dialects, hard delete and restore.
  */
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { seedToken, startTestStack, type TestStack } from '../support/local-stack';
+import {
+  EMPTY_LIST,
+  ENTERPRISE,
+  ENTRA_CLIENT,
+  ERROR_SCHEMA,
+  expectScimJson,
+  fixture,
+  ISO,
+  LIST_SCHEMA,
+  PATCH_OP,
+  scimClient,
+  scimJson,
+  USER_SCHEMA,
+  type Json,
+  type ListBody,
+} from '../support/scim-client';
 
-const USER_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:User';
-const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
-const LIST_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';
-const ERROR_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:Error';
-const SCIM_JSON = 'application/scim+json';
-const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
-const EMPTY_LIST = { schemas: [LIST_SCHEMA], totalResults: 0, Resources: [], startIndex: 1, itemsPerPage: 0 };
-
-type Json = Record<string, unknown>;
-interface ListBody {
-  schemas: string[];
-  totalResults: number;
-  startIndex: number;
-  itemsPerPage: number;
-  Resources?: Json[];
-}
-
-const fixture = (name: string): string => readFileSync(join(__dirname, '..', 'fixtures', 'idp', name), 'utf8');
 const CREATE_E1 = fixture('entra-create-user-e1.json');
 const CREATE_NULLS_E1 = fixture('entra-create-user-nulls-e1.json');
 const PATCH_MULTIVALUED_E1 = fixture('entra-patch-user-multivalued-e1.json');
@@ -56,43 +52,21 @@ describe('Microsoft Entra ID user provisioning over HTTP (E1, E2)', () => {
   let jyoung: Json;
   let jyoungId: string;
 
-  const entra = async (method: string, path: string, body?: string | Json): Promise<Response> =>
-    fetch(`${stack.scimBaseUrl}${path}`, {
-      method,
-      headers: {
-        Authorization: `Bearer ${token}`,
-        Accept: SCIM_JSON,
-        ...(body === undefined ? {} : { 'Content-Type': SCIM_JSON }),
-      },
-      ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
-    });
-  const json = async <T = Json>(res: Response): Promise<T> => {
-    expect(res.headers.get('content-type')).toBe(SCIM_JSON);
-    return (await res.json()) as T;
-  };
+  const entra = scimClient(() => ({ baseUrl: stack.scimBaseUrl, token }), ENTRA_CLIENT);
   /** GET /Users?filter=… as Entra writes it (spaces and quotes, URL-encoded on the wire). */
-  const query = async (filter: string): Promise<ListBody> => {
-    const res = await entra('GET', `/Users?filter=${encodeURIComponent(filter)}`);
-    expect(res.status).toBe(200);
-    return json<ListBody>(res);
-  };
-  const get = async (id: string): Promise<Json> => {
-    const res = await entra('GET', `/Users/${id}`);
-    expect(res.status).toBe(200);
-    return json(res);
-  };
+  const query = async (filter: string): Promise<ListBody> =>
+    expectScimJson<ListBody>(await entra('GET', `/Users?filter=${encodeURIComponent(filter)}`), 200);
+  const get = async (id: string): Promise<Json> => expectScimJson(await entra('GET', `/Users/${id}`), 200);
   const patch = async (id: string, body: string | Json): Promise<Json> => {
     const res = await entra('PATCH', `/Users/${id}`, body);
-    expect(res.status).toBe(200);
-    const out = await json(res);
+    const out = await expectScimJson(res, 200);
     expect(res.headers.get('etag')).toBe((out.meta as Json).version);
     return out;
   };
-  const patchOp = (...operations: Json[]): Json => ({ schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: operations });
+  const patchOp = (...operations: Json[]): Json => ({ schemas: [PATCH_OP], Operations: operations });
   const allIds = async (): Promise<unknown[]> => {
-    const res = await entra('GET', '/Users?startIndex=1&count=100');
-    expect(res.status).toBe(200);
-    return ((await json<ListBody>(res)).Resources ?? []).map((r) => r.id);
+    const list = await expectScimJson<ListBody>(await entra('GET', '/Users?startIndex=1&count=100'), 200);
+    return (list.Resources ?? []).map((r) => r.id);
   };
 
   beforeAll(async () => {
@@ -111,7 +85,7 @@ describe('Microsoft Entra ID user provisioning over HTTP (E1, E2)', () => {
   it('creates the E1 user: 201 with the values exactly as sent', async () => {
     const res = await entra('POST', '/Users', CREATE_E1);
     expect(res.status).toBe(201);
-    e1 = await json(res);
+    e1 = await scimJson(res);
     e1Id = String(e1.id);
     expect(e1Id).not.toBe('');
     expect(e1).toEqual({
@@ -143,7 +117,7 @@ describe('Microsoft Entra ID user provisioning over HTTP (E1, E2)', () => {
   it('creates the second E1 user with nulls and a misspelt schema URN: 201, nulls dropped', async () => {
     const res = await entra('POST', '/Users', CREATE_NULLS_E1);
     expect(res.status).toBe(201);
-    jyoung = await json(res);
+    jyoung = await scimJson(res);
     jyoungId = String(jyoung.id);
     expect(jyoung).toEqual({
       schemas: [USER_SCHEMA],
@@ -181,7 +155,7 @@ describe('Microsoft Entra ID user provisioning over HTTP (E1, E2)', () => {
   it('reads a user by id', async () => {
     const res = await entra('GET', `/Users/${e1Id}`);
     expect(res.status).toBe(200);
-    expect(await json(res)).toEqual(e1);
+    expect(await scimJson(res)).toEqual(e1);
   });
 
   it('applies the multi-valued update (op "Replace", emails[type eq "work"].value and name.familyName): 200', async () => {
@@ -257,7 +231,7 @@ describe('Microsoft Entra ID user provisioning over HTTP (E1, E2)', () => {
       active: true,
     });
     expect(created.status).toBe(201);
-    const secondManager = String((await json(created)).id);
+    const secondManager = String((await scimJson(created)).id);
     body = await patch(e1Id, withManager(PATCH_MANAGER_URN_E1, secondManager));
     expect(body[ENTERPRISE]).toEqual({
       employeeNumber: 'Aklq',
@@ -275,7 +249,7 @@ describe('Microsoft Entra ID user provisioning over HTTP (E1, E2)', () => {
 
     const gone = await entra('GET', `/Users/${e1Id}`);
     expect(gone.status).toBe(404);
-    expect(await json(gone)).toEqual({ schemas: [ERROR_SCHEMA], status: '404', detail: expect.any(String) });
+    expect(await scimJson(gone)).toEqual({ schemas: [ERROR_SCHEMA], status: '404', detail: expect.any(String) });
     expect(await query(`userName eq "${E1_RENAMED}"`)).toEqual(EMPTY_LIST);
     expect(await query(`externalId eq "${E1_EXTERNAL_ID}"`)).toEqual(EMPTY_LIST);
     expect(await allIds()).not.toContain(e1Id);
@@ -285,7 +259,7 @@ describe('Microsoft Entra ID user provisioning over HTTP (E1, E2)', () => {
   it('restores a deleted user when its externalId is POSTed again: 201 with the same id, readable again', async () => {
     const res = await entra('POST', '/Users', CREATE_E1);
     expect(res.status).toBe(201);
-    const restored = await json(res);
+    const restored = await scimJson(res);
     expect(restored).toEqual({
       ...e1,
       id: e1Id,

@@ -5,31 +5,27 @@
  * a full replace of the members, the import (GET /Groups?startIndex=1&count=100), and unlink with
  * delete. Then the path-less variants seen in other servers' issues.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { seedToken, startTestStack, type TestStack } from '../support/local-stack';
-
-const GROUP_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:Group';
-const USER_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:User';
-const LIST_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';
-const ERROR_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:Error';
-const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
-const SCIM_JSON = 'application/scim+json';
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
-
-type Json = Record<string, unknown>;
-interface ListBody {
-  schemas: string[];
-  totalResults: number;
-  startIndex: number;
-  itemsPerPage: number;
-  Resources?: Json[];
-}
-
-/** A fixture of test/fixtures/idp with its placeholder ids replaced by real ones (as a string, sent as is). */
-const fixture = (name: string, ids: Record<string, string> = {}): string =>
-  readFileSync(join(__dirname, '..', 'fixtures', 'idp', name), 'utf8').replace(/\b(USER_ID_\d+|GROUP_ID)\b/g, (k) => ids[k] ?? k);
+import {
+  createUser,
+  ERROR_SCHEMA,
+  expectNoContent,
+  expectScimJson,
+  fixture,
+  GROUP_SCHEMA,
+  ISO,
+  LIST_SCHEMA,
+  memberValuesOf,
+  OKTA_CLIENT,
+  PATCH_OP,
+  scimClient,
+  scimJson,
+  sorted,
+  USER_SCHEMA,
+  UUID,
+  type Json,
+  type ListBody,
+} from '../support/scim-client';
 
 describe('Okta group push over HTTP (O1 steps 7-10)', () => {
   let stack: TestStack;
@@ -38,41 +34,16 @@ describe('Okta group push over HTTP (O1 steps 7-10)', () => {
   let created: Json;
   let id: string;
 
-  const okta = async (method: string, path: string, body?: unknown): Promise<Response> =>
-    fetch(`${stack.scimBaseUrl}${path}`, {
-      method,
-      headers: {
-        Authorization: `Bearer ${token}`,
-        Accept: SCIM_JSON,
-        'User-Agent': 'Okta SCIM Client 1.0.0',
-        ...(body === undefined ? {} : { 'Content-Type': 'application/scim+json; charset=utf-8' }),
-      },
-      ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
-    });
-  const json = async <T = Json>(res: Response): Promise<T> => {
-    expect(res.headers.get('content-type')).toBe(SCIM_JSON);
-    return (await res.json()) as T;
-  };
-  const getGroup = async (groupId: string): Promise<Json> => {
-    const res = await okta('GET', `/Groups/${groupId}`);
-    expect(res.status).toBe(200);
-    return json(res);
-  };
-  const memberValues = async (groupId: string): Promise<string[]> =>
-    ((await getGroup(groupId)).members as Json[]).map((m) => String(m.value)).sort();
+  const okta = scimClient(() => ({ baseUrl: stack.scimBaseUrl, token }), OKTA_CLIENT);
+  const getGroup = async (groupId: string): Promise<Json> => expectScimJson(await okta('GET', `/Groups/${groupId}`), 200);
+  const memberValues = async (groupId: string): Promise<string[]> => memberValuesOf(await getGroup(groupId));
   const memberRef = (userId: string): Json => ({ value: userId, $ref: `${stack.scimBaseUrl}/Users/${userId}`, type: 'User' });
-  /** A PATCH Okta sends: 204 with no body (or 200 with the group when attributes are asked for). */
-  const expectNoContent = async (res: Response): Promise<void> => {
-    expect(res.status).toBe(204);
-    expect(await res.text()).toBe('');
-  };
-  const sorted = (ids: readonly (string | undefined)[]): string[] => ids.map(String).sort();
 
   beforeAll(async () => {
     stack = await startTestStack();
     token = await seedToken(stack.tokens);
     for (let i = 1; i <= 3; i++) {
-      const res = await okta('POST', '/Users', {
+      const user = await createUser(okta, {
         schemas: [USER_SCHEMA],
         userName: `push.user${i}@okta.local`,
         name: { givenName: 'Push', familyName: `User${i}` },
@@ -80,8 +51,7 @@ describe('Okta group push over HTTP (O1 steps 7-10)', () => {
         externalId: `00upush${i}`,
         active: true,
       });
-      expect(res.status).toBe(201);
-      userIds.push(String((await json(res)).id));
+      userIds.push(String(user.id));
     }
   });
   afterAll(async () => {
@@ -91,13 +61,13 @@ describe('Okta group push over HTTP (O1 steps 7-10)', () => {
   it('finds no group of that name before the push: an empty ListResponse', async () => {
     const res = await okta('GET', `/Groups?filter=${encodeURIComponent('displayName eq "Test SCIMv2"')}&startIndex=1&count=100`);
     expect(res.status).toBe(200);
-    expect(await json(res)).toEqual({ schemas: [LIST_SCHEMA], totalResults: 0, startIndex: 1, itemsPerPage: 0, Resources: [] });
+    expect(await scimJson(res)).toEqual({ schemas: [LIST_SCHEMA], totalResults: 0, startIndex: 1, itemsPerPage: 0, Resources: [] });
   });
 
   it('pushes the group: POST with "members": [] answers 201 with the group, Location and ETag (O1 step 7)', async () => {
     const res = await okta('POST', '/Groups', fixture('okta-create-group-o1.json'));
     expect(res.status).toBe(201);
-    created = await json(res);
+    created = await scimJson(res);
     id = String(created.id);
     expect(id).toMatch(UUID);
     const location = `${stack.scimBaseUrl}/Groups/${id}`;
@@ -122,7 +92,7 @@ describe('Okta group push over HTTP (O1 steps 7-10)', () => {
   it('refuses a second push of the same displayName (any case) with 409 uniqueness', async () => {
     const res = await okta('POST', '/Groups', { schemas: [GROUP_SCHEMA], displayName: 'TEST SCIMV2', members: [] });
     expect(res.status).toBe(409);
-    expect(await json(res)).toEqual({ schemas: [ERROR_SCHEMA], status: '409', scimType: 'uniqueness', detail: expect.any(String) });
+    expect(await scimJson(res)).toEqual({ schemas: [ERROR_SCHEMA], status: '409', scimType: 'uniqueness', detail: expect.any(String) });
   });
 
   it('answers the rename PATCH (path-less id + displayName) with 204, and renames (O1 step 8)', async () => {
@@ -139,7 +109,7 @@ describe('Okta group push over HTTP (O1 steps 7-10)', () => {
   it('answers the rename PATCH with 200 and the group when ?attributes=displayName is asked for', async () => {
     const res = await okta('PATCH', `/Groups/${id}?attributes=displayName`, fixture('okta-patch-group-rename-o1.json', { GROUP_ID: id }));
     expect(res.status).toBe(200);
-    const body = await json(res);
+    const body = await scimJson(res);
     expect(body).toMatchObject({ schemas: [GROUP_SCHEMA], id, displayName: 'Test SCIMv2' });
     expect(body).not.toHaveProperty('members');
     expect(res.headers.get('etag')).toMatch(/^W\/".+"$/);
@@ -182,24 +152,24 @@ describe('Okta group push over HTTP (O1 steps 7-10)', () => {
     );
     expect(await memberValues(id)).toEqual(sorted([u1, u2]));
 
-    const user = await json(await okta('GET', `/Users/${String(u1)}`));
+    const user = await scimJson(await okta('GET', `/Users/${String(u1)}`));
     expect(user.groups).toEqual([{ value: id, $ref: `${stack.scimBaseUrl}/Groups/${id}`, display: 'Test SCIMv2', type: 'direct' }]);
   });
 
   it('imports the groups with GET /Groups?startIndex=1&count=100: integers, members included (O1 step 3)', async () => {
     const other = await okta('POST', '/Groups', { schemas: [GROUP_SCHEMA], displayName: 'Test SCIMv2 Other', members: [] });
     expect(other.status).toBe(201);
-    const otherId = String((await json(other)).id);
+    const otherId = String((await scimJson(other)).id);
 
     const res = await okta('GET', '/Groups?startIndex=1&count=100');
     expect(res.status).toBe(200);
-    const body = await json<ListBody>(res);
+    const body = await scimJson<ListBody>(res);
     expect(body).toMatchObject({ schemas: [LIST_SCHEMA], totalResults: 2, startIndex: 1, itemsPerPage: 2 });
     for (const field of ['totalResults', 'startIndex', 'itemsPerPage'] as const) expect(Number.isInteger(body[field])).toBe(true);
     expect(sorted((body.Resources ?? []).map((r) => String(r.id)))).toEqual(sorted([id, otherId]));
     expect((body.Resources ?? []).find((r) => r.id === id)).toEqual(await getGroup(id));
 
-    const beyond = await json<ListBody>(await okta('GET', '/Groups?startIndex=101&count=100'));
+    const beyond = await scimJson<ListBody>(await okta('GET', '/Groups?startIndex=101&count=100'));
     expect(beyond).toMatchObject({ totalResults: 2, startIndex: 101, itemsPerPage: 0 });
     expect(beyond.Resources ?? []).toEqual([]);
   });
@@ -235,7 +205,7 @@ describe('Okta group push over HTTP (O1 steps 7-10)', () => {
       Operations: [{ op: 'add', path: 'members', value: [{ value: '00000000-0000-4000-8000-000000000000' }] }],
     });
     expect(res.status).toBe(400);
-    expect(await json(res)).toEqual({ schemas: [ERROR_SCHEMA], status: '400', scimType: 'invalidValue', detail: expect.any(String) });
+    expect(await scimJson(res)).toEqual({ schemas: [ERROR_SCHEMA], status: '400', scimType: 'invalidValue', detail: expect.any(String) });
     expect(await getGroup(id)).toEqual(before);
   });
 
@@ -247,13 +217,13 @@ describe('Okta group push over HTTP (O1 steps 7-10)', () => {
 
     const gone = await okta('GET', `/Groups/${id}`);
     expect(gone.status).toBe(404);
-    expect(await json(gone)).toEqual({ schemas: [ERROR_SCHEMA], status: '404', detail: expect.any(String) });
+    expect(await scimJson(gone)).toEqual({ schemas: [ERROR_SCHEMA], status: '404', detail: expect.any(String) });
     const again = await okta('DELETE', `/Groups/${id}`);
     expect(again.status).toBe(404);
 
-    const list = await json<ListBody>(await okta('GET', '/Groups?startIndex=1&count=100'));
+    const list = await scimJson<ListBody>(await okta('GET', '/Groups?startIndex=1&count=100'));
     expect(list.totalResults).toBe(1);
     expect((list.Resources ?? []).map((r) => r.id)).not.toContain(id);
-    expect(await json(await okta('GET', `/Users/${String(u1)}`))).not.toHaveProperty('groups');
+    expect(await scimJson(await okta('GET', `/Users/${String(u1)}`))).not.toHaveProperty('groups');
   });
 });

@@ -3,27 +3,22 @@
  * Okta's SCIM 2.0 reference (O1) and FAQ (O2) describe them: connection test, create-if-absent,
  * import (paged), read before update, PUT updates, deactivate/reactivate by PATCH, rename.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { seedToken, startTestStack, type TestStack } from '../support/local-stack';
+import {
+  ERROR_SCHEMA,
+  expectScimJson,
+  fixture,
+  ISO,
+  LIST_SCHEMA,
+  OKTA_CLIENT,
+  scimClient,
+  scimJson,
+  USER_SCHEMA,
+  UUID,
+  type Json,
+  type ListBody,
+} from '../support/scim-client';
 
-const USER_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:User';
-const LIST_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';
-const ERROR_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:Error';
-const SCIM_JSON = 'application/scim+json';
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
-
-type Json = Record<string, unknown>;
-interface ListBody {
-  schemas: string[];
-  totalResults: number;
-  startIndex: number;
-  itemsPerPage: number;
-  Resources?: Json[];
-}
-
-const fixture = (name: string): string => readFileSync(join(__dirname, '..', 'fixtures', 'idp', name), 'utf8');
 const OKTA_CREATE = fixture('okta-create-user-o1.json');
 const OKTA_DEACTIVATE = fixture('okta-patch-user-deactivate-o1.json');
 const OKTA_REACTIVATE = fixture('okta-patch-reactivate-o1-e2e.json');
@@ -38,27 +33,8 @@ describe('Okta user provisioning over HTTP (O1, O2)', () => {
   const importIds: string[] = [];
 
   /** A request as Okta's client sends it (its User-Agent, SCIM JSON with a charset). */
-  const okta = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Response> =>
-    fetch(`${stack.scimBaseUrl}${path}`, {
-      method,
-      headers: {
-        Authorization: `Bearer ${token}`,
-        Accept: SCIM_JSON,
-        'User-Agent': 'Okta SCIM Client 1.0.0',
-        ...(body === undefined ? {} : { 'Content-Type': 'application/scim+json; charset=utf-8' }),
-        ...headers,
-      },
-      ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
-    });
-  const json = async <T = Json>(res: Response): Promise<T> => {
-    expect(res.headers.get('content-type')).toBe(SCIM_JSON);
-    return (await res.json()) as T;
-  };
-  const list = async (query: string): Promise<ListBody> => {
-    const res = await okta('GET', `/Users?${query}`);
-    expect(res.status).toBe(200);
-    return json<ListBody>(res);
-  };
+  const okta = scimClient(() => ({ baseUrl: stack.scimBaseUrl, token }), OKTA_CLIENT);
+  const list = async (query: string): Promise<ListBody> => expectScimJson<ListBody>(await okta('GET', `/Users?${query}`), 200);
   const byUserName = (userName: string): string => `filter=${encodeURIComponent(`userName eq "${userName}"`)}&startIndex=1&count=100`;
   const expectIntegers = (body: ListBody): void => {
     for (const field of ['totalResults', 'startIndex', 'itemsPerPage'] as const) expect(Number.isInteger(body[field])).toBe(true);
@@ -92,7 +68,7 @@ describe('Okta user provisioning over HTTP (O1, O2)', () => {
   it('creates the user: 201 with the full user, its id, Location and ETag, and no password (O1 step 2)', async () => {
     const res = await okta('POST', '/Users', OKTA_CREATE);
     expect(res.status).toBe(201);
-    created = await json(res);
+    created = await scimJson(res);
     id = String(created.id);
     expect(id).toMatch(UUID); // O2: the id is a GUID
     const location = `${stack.scimBaseUrl}/Users/${id}`;
@@ -124,7 +100,7 @@ describe('Okta user provisioning over HTTP (O1, O2)', () => {
   it('refuses a second create of the same userName with 409 uniqueness in SCIM error JSON (O1 step 2)', async () => {
     const res = await okta('POST', '/Users', OKTA_CREATE);
     expect(res.status).toBe(409);
-    expect(await json(res)).toEqual({ schemas: [ERROR_SCHEMA], status: '409', scimType: 'uniqueness', detail: expect.any(String) });
+    expect(await scimJson(res)).toEqual({ schemas: [ERROR_SCHEMA], status: '409', scimType: 'uniqueness', detail: expect.any(String) });
   });
 
   it('finds the user by userName, also given in another case', async () => {
@@ -150,7 +126,7 @@ describe('Okta user provisioning over HTTP (O1, O2)', () => {
       };
       const res = await okta('POST', '/Users', body);
       expect(res.status).toBe(201);
-      importIds.push(String((await json(res)).id));
+      importIds.push(String((await scimJson(res)).id));
     }
     const all = [id, ...importIds];
 
@@ -187,12 +163,12 @@ describe('Okta user provisioning over HTTP (O1, O2)', () => {
   it('reads the user by id before an update (O1 step 4)', async () => {
     const res = await okta('GET', `/Users/${id}`);
     expect(res.status).toBe(200);
-    expect(await json(res)).toEqual(created);
+    expect(await scimJson(res)).toEqual(created);
     expect(res.headers.get('etag')).toBe((created.meta as Json).version);
   });
 
   it('updates by PUT with the whole object: 200 with the updated user and a new version (O1 step 5)', async () => {
-    const current = await json(await okta('GET', `/Users/${id}`));
+    const current = await scimJson(await okta('GET', `/Users/${id}`));
     const before = current.meta as Json;
     // Okta sends back the whole user it read (id, meta, groups included) with its changes and the password.
     const res = await okta('PUT', `/Users/${id}`, {
@@ -203,7 +179,7 @@ describe('Okta user provisioning over HTTP (O1, O2)', () => {
       password: 'n3w-Passw0rd',
     });
     expect(res.status).toBe(200);
-    const body = await json(res);
+    const body = await scimJson(res);
     expect(body).toEqual({
       ...created,
       name: { givenName: 'Tess', familyName: 'User' },
@@ -215,14 +191,14 @@ describe('Okta user provisioning over HTTP (O1, O2)', () => {
     expect(res.headers.get('etag')).toBe(after.version);
     expect(Date.parse(String(after.lastModified))).toBeGreaterThanOrEqual(Date.parse(String(before.lastModified)));
     expect(body).not.toHaveProperty('password');
-    expect(await json(await okta('GET', `/Users/${id}`))).toEqual(body);
+    expect(await scimJson(await okta('GET', `/Users/${id}`))).toEqual(body);
   });
 
   it('deactivates with PATCH replace {"active":false}: 200 with the user, still readable and listed (O1 step 6)', async () => {
-    const before = await json(await okta('GET', `/Users/${id}`));
+    const before = await scimJson(await okta('GET', `/Users/${id}`));
     const res = await okta('PATCH', `/Users/${id}`, OKTA_DEACTIVATE);
     expect(res.status).toBe(200);
-    const body = await json(res);
+    const body = await scimJson(res);
     expect(body).toEqual({
       ...before,
       active: false,
@@ -234,7 +210,7 @@ describe('Okta user provisioning over HTTP (O1, O2)', () => {
     // An inactive user stays readable: by id, by filter and in the import.
     const read = await okta('GET', `/Users/${id}`);
     expect(read.status).toBe(200);
-    expect(await json(read)).toEqual(body);
+    expect(await scimJson(read)).toEqual(body);
     expect(await list(byUserName('test.user@okta.local'))).toMatchObject({ totalResults: 1, itemsPerPage: 1, Resources: [body] });
     const whole = await list('startIndex=1&count=100');
     expect(whole.totalResults).toBe(6);
@@ -244,29 +220,29 @@ describe('Okta user provisioning over HTTP (O1, O2)', () => {
   it('reactivates with PATCH replace {"active":true}', async () => {
     const res = await okta('PATCH', `/Users/${id}`, OKTA_REACTIVATE);
     expect(res.status).toBe(200);
-    expect(await json(res)).toMatchObject({ id, userName: 'test.user@okta.local', active: true });
-    expect(await json(await okta('GET', `/Users/${id}`))).toMatchObject({ active: true });
+    expect(await scimJson(res)).toMatchObject({ id, userName: 'test.user@okta.local', active: true });
+    expect(await scimJson(await okta('GET', `/Users/${id}`))).toMatchObject({ active: true });
   });
 
   it('deactivates through PUT as Okta does for AIW apps (O1 step 6)', async () => {
-    const current = await json(await okta('GET', `/Users/${id}`));
+    const current = await scimJson(await okta('GET', `/Users/${id}`));
     const res = await okta('PUT', `/Users/${id}`, { ...current, active: false });
     expect(res.status).toBe(200);
-    expect(await json(res)).toMatchObject({ id, active: false });
+    expect(await scimJson(res)).toMatchObject({ id, active: false });
     const back = await okta('PUT', `/Users/${id}`, { ...current, active: true });
     expect(back.status).toBe(200);
-    expect(await json(back)).toMatchObject({ id, active: true });
+    expect(await scimJson(back)).toMatchObject({ id, active: true });
   });
 
   it('renames the userName by PUT: found by the new name only, and the old name is free again', async () => {
-    const current = await json(await okta('GET', `/Users/${id}`));
+    const current = await scimJson(await okta('GET', `/Users/${id}`));
     const res = await okta('PUT', `/Users/${id}`, {
       ...current,
       userName: 'renamed.user@okta.local',
       emails: [{ primary: true, value: 'renamed.user@okta.local', type: 'work' }],
     });
     expect(res.status).toBe(200);
-    const body = await json(res);
+    const body = await scimJson(res);
     expect(body).toMatchObject({
       id,
       userName: 'renamed.user@okta.local',
@@ -284,12 +260,12 @@ describe('Okta user provisioning over HTTP (O1, O2)', () => {
 
     const again = await okta('POST', '/Users', { ...(JSON.parse(OKTA_CREATE) as Json), externalId: '00unewowner1' });
     expect(again.status).toBe(201);
-    expect((await json(again)).id).not.toBe(id);
+    expect((await scimJson(again)).id).not.toBe(id);
   });
 
   it('answers GET of an unknown id with a SCIM 404', async () => {
     const res = await okta('GET', '/Users/00000000-0000-4000-8000-000000000000');
     expect(res.status).toBe(404);
-    expect(await json(res)).toEqual({ schemas: [ERROR_SCHEMA], status: '404', detail: expect.any(String) });
+    expect(await scimJson(res)).toEqual({ schemas: [ERROR_SCHEMA], status: '404', detail: expect.any(String) });
   });
 });

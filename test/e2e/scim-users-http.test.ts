@@ -5,25 +5,24 @@
  * (/ServiceProviderConfig, /Schemas, /ResourceTypes; RFC 7643 sections 5 to 7).
  */
 import { seedToken, startTestStack, type TestStack } from '../support/local-stack';
+import {
+  ENTERPRISE,
+  ERROR_SCHEMA,
+  expectScimJson,
+  LIST_SCHEMA,
+  PATCH_OP,
+  SCIM_JSON,
+  scimJson,
+  scimRequest,
+  USER_SCHEMA,
+  type Json,
+  type ListBody,
+  type ScimRequestOptions,
+} from '../support/scim-client';
 
-const USER_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:User';
-const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
-const LIST_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';
-const ERROR_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:Error';
 const SEARCH_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:SearchRequest';
-const PATCH_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
-const SCIM_JSON = 'application/scim+json';
 const MAX_BODY_BYTES = 1024 * 1024;
 
-type Json = Record<string, unknown>;
-interface ListBody {
-  schemas: string[];
-  totalResults: number;
-  startIndex?: number;
-  itemsPerPage: number;
-  Resources?: Json[];
-  nextCursor?: string;
-}
 interface Sent {
   method: string;
   path: string;
@@ -49,47 +48,24 @@ describe('SCIM Users API: the HTTP contract', () => {
   /** The fixed data set, by short name → id. */
   const ids: Record<string, string> = {};
 
-  const call = async (
-    method: string,
-    path: string,
-    options: { body?: unknown; contentType?: string; headers?: Record<string, string> } = {},
-  ): Promise<Response> => {
-    const { body } = options;
-    const res = await fetch(`${stack.scimBaseUrl}${path}`, {
-      method,
-      headers: {
-        Authorization: `Bearer ${token}`,
-        ...(body === undefined ? {} : { 'Content-Type': options.contentType ?? SCIM_JSON }),
-        ...options.headers,
-      },
-      ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
-    });
+  const call = async (method: string, path: string, options: ScimRequestOptions = {}): Promise<Response> => {
+    const res = await scimRequest({ baseUrl: stack.scimBaseUrl, token }, method, path, options);
     sent.push({ method, path: path.slice(0, 120), status: res.status, contentType: res.headers.get('content-type') });
     return res;
   };
-  const json = async <T = Json>(res: Response): Promise<T> => {
-    expect(res.headers.get('content-type')).toBe(SCIM_JSON);
-    return (await res.json()) as T;
-  };
-  const list = async (query: string): Promise<ListBody> => {
-    const res = await call('GET', `/Users?${query}`);
-    expect(res.status).toBe(200);
-    return json<ListBody>(res);
-  };
+  const list = async (query: string): Promise<ListBody> => expectScimJson<ListBody>(await call('GET', `/Users?${query}`), 200);
   const filterQuery = (filter: string, extra = ''): string => `filter=${encodeURIComponent(filter)}&count=1000${extra}`;
   const userNamesOf = (body: ListBody): string[] => (body.Resources ?? []).map((r) => String(r.userName)).sort();
   const matching = async (filter: string): Promise<string[]> => userNamesOf(await list(filterQuery(filter)));
   const create = async (user: Json, contentType?: string): Promise<Json> => {
     const res = await call('POST', '/Users', { body: { schemas: [USER_SCHEMA], ...user }, ...(contentType ? { contentType } : {}) });
-    expect(res.status).toBe(201);
-    const body = await json(res);
+    const body = await expectScimJson(res, 201);
     live.set(String(body.id), String(body.userName));
     return body;
   };
   const get = async (id: string, query = ''): Promise<{ res: Response; body: Json }> => {
     const res = await call('GET', `/Users/${id}${query}`);
-    expect(res.status).toBe(200);
-    return { res, body: await json(res) };
+    return { res, body: await expectScimJson(res, 200) };
   };
 
   beforeAll(async () => {
@@ -165,17 +141,17 @@ describe('SCIM Users API: the HTTP contract', () => {
       expect(user).toMatchObject({ userName: 'zz-json@other.test' });
       const id = String(user.id);
       let res = await call('PATCH', `/Users/${id}`, {
-        body: { schemas: [PATCH_SCHEMA], Operations: [{ op: 'add', path: 'nickName', value: 'J' }] },
+        body: { schemas: [PATCH_OP], Operations: [{ op: 'add', path: 'nickName', value: 'J' }] },
         contentType: 'application/json',
       });
       expect(res.status).toBe(200);
-      expect(await json(res)).toMatchObject({ nickName: 'J' });
+      expect(await scimJson(res)).toMatchObject({ nickName: 'J' });
       res = await call('PUT', `/Users/${id}`, {
         body: { schemas: [USER_SCHEMA], userName: 'zz-json@other.test', displayName: 'J' },
         contentType: 'application/scim+json; charset=utf-8',
       });
       expect(res.status).toBe(200);
-      expect(await json(res)).toMatchObject({ displayName: 'J' });
+      expect(await scimJson(res)).toMatchObject({ displayName: 'J' });
     });
 
     it('refuses a text/plain body with a SCIM 415', async () => {
@@ -184,7 +160,7 @@ describe('SCIM Users API: the HTTP contract', () => {
         contentType: 'text/plain',
       });
       expect(res.status).toBe(415);
-      expect(await json(res)).toEqual(errorBody(415));
+      expect(await scimJson(res)).toEqual(errorBody(415));
       expect(await matching('userName eq "zz-plain@other.test"')).toEqual([]);
     });
 
@@ -195,16 +171,16 @@ describe('SCIM Users API: the HTTP contract', () => {
       expect(() => JSON.parse(body) as unknown).not.toThrow();
       const res = await call('POST', '/Users', { body });
       expect(res.status).toBe(413);
-      expect(await json(res)).toEqual(errorBody(413));
+      expect(await scimJson(res)).toEqual(errorBody(413));
     });
 
     it('refuses invalid JSON with 400 invalidSyntax', async () => {
       const res = await call('POST', '/Users', { body: '{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":' });
       expect(res.status).toBe(400);
-      expect(await json(res)).toEqual(errorBody(400, 'invalidSyntax'));
+      expect(await scimJson(res)).toEqual(errorBody(400, 'invalidSyntax'));
       const patch = await call('PATCH', `/Users/${ids.alice}`, { body: '{"Operations":[' });
       expect(patch.status).toBe(400);
-      expect(await json(patch)).toEqual(errorBody(400, 'invalidSyntax'));
+      expect(await scimJson(patch)).toEqual(errorBody(400, 'invalidSyntax'));
     });
   });
 
@@ -215,7 +191,7 @@ describe('SCIM Users API: the HTTP contract', () => {
     it('sends an ETag equal to meta.version on POST and GET', async () => {
       const res = await call('POST', '/Users', { body: { schemas: [USER_SCHEMA], userName: 'zz-etag@other.test', displayName: 'E' } });
       expect(res.status).toBe(201);
-      const user = await json(res);
+      const user = await scimJson(res);
       id = String(user.id);
       live.set(id, String(user.userName));
       etag = String((user.meta as Json).version);
@@ -233,7 +209,7 @@ describe('SCIM Users API: the HTTP contract', () => {
       expect(await res.text()).toBe('');
       const other = await call('GET', `/Users/${id}`, { headers: { 'If-None-Match': 'W/"not-the-version"' } });
       expect(other.status).toBe(200);
-      expect(await json(other)).toMatchObject({ id });
+      expect(await scimJson(other)).toMatchObject({ id });
     });
 
     it('refuses PUT, PATCH and DELETE with a stale If-Match with 412, changing nothing', async () => {
@@ -243,16 +219,16 @@ describe('SCIM Users API: the HTTP contract', () => {
         headers: { 'If-Match': stale },
       });
       expect(put.status).toBe(412);
-      expect(await json(put)).toEqual(errorBody(412));
+      expect(await scimJson(put)).toEqual(errorBody(412));
       const patch = await call('PATCH', `/Users/${id}`, {
-        body: { schemas: [PATCH_SCHEMA], Operations: [{ op: 'replace', path: 'displayName', value: 'PATCH' }] },
+        body: { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'displayName', value: 'PATCH' }] },
         headers: { 'If-Match': stale },
       });
       expect(patch.status).toBe(412);
-      expect(await json(patch)).toEqual(errorBody(412));
+      expect(await scimJson(patch)).toEqual(errorBody(412));
       const del = await call('DELETE', `/Users/${id}`, { headers: { 'If-Match': stale } });
       expect(del.status).toBe(412);
-      expect(await json(del)).toEqual(errorBody(412));
+      expect(await scimJson(del)).toEqual(errorBody(412));
       const { res, body } = await get(id);
       expect(res.headers.get('etag')).toBe(etag);
       expect(body.displayName).toBe('E');
@@ -264,24 +240,24 @@ describe('SCIM Users API: the HTTP contract', () => {
         headers: { 'If-Match': etag },
       });
       expect(put.status).toBe(200);
-      const afterPut = await json(put);
+      const afterPut = await scimJson(put);
       expect(afterPut.displayName).toBe('PUT');
       const putTag = String((afterPut.meta as Json).version);
       expect(put.headers.get('etag')).toBe(putTag);
       expect(putTag).not.toBe(etag);
       // The old ETag is stale now.
       const stale = await call('PATCH', `/Users/${id}`, {
-        body: { schemas: [PATCH_SCHEMA], Operations: [{ op: 'replace', path: 'displayName', value: 'PATCH' }] },
+        body: { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'displayName', value: 'PATCH' }] },
         headers: { 'If-Match': etag },
       });
       expect(stale.status).toBe(412);
 
       const patch = await call('PATCH', `/Users/${id}`, {
-        body: { schemas: [PATCH_SCHEMA], Operations: [{ op: 'replace', path: 'displayName', value: 'PATCH' }] },
+        body: { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'displayName', value: 'PATCH' }] },
         headers: { 'If-Match': putTag },
       });
       expect(patch.status).toBe(200);
-      const afterPatch = await json(patch);
+      const afterPatch = await scimJson(patch);
       expect(afterPatch.displayName).toBe('PATCH');
       const patchTag = String((afterPatch.meta as Json).version);
       expect(patch.headers.get('etag')).toBe(patchTag);
@@ -315,7 +291,7 @@ describe('SCIM Users API: the HTTP contract', () => {
         body: { schemas: [SEARCH_SCHEMA], filter: 'userName sw "a"', attributes: ['userName'], startIndex: 1, count: 10 },
       });
       expect(res.status).toBe(200);
-      const body = await json<ListBody>(res);
+      const body = await scimJson<ListBody>(res);
       expect(body).toMatchObject({ schemas: [LIST_SCHEMA], totalResults: 2, startIndex: 1, itemsPerPage: 2 });
       expect([...(body.Resources ?? [])].sort((a, b) => String(a.userName).localeCompare(String(b.userName)))).toEqual([
         { schemas: [USER_SCHEMA], id: ids.alice, userName: 'alice@example.com' },
@@ -352,7 +328,7 @@ describe('SCIM Users API: the HTTP contract', () => {
       const beforeChange = new Date().toISOString();
       await sleep(5);
       const res = await call('PATCH', `/Users/${ids.bob}`, {
-        body: { schemas: [PATCH_SCHEMA], Operations: [{ op: 'replace', path: 'title', value: 'Manager' }] },
+        body: { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'title', value: 'Manager' }] },
       });
       expect(res.status).toBe(200);
       expect(await matching(`meta.lastModified gt "${beforeChange}"`)).toEqual(['bob@example.org']);
@@ -385,7 +361,7 @@ describe('SCIM Users API: the HTTP contract', () => {
       async (filter) => {
         const res = await call('GET', `/Users?filter=${encodeURIComponent(filter)}`);
         expect(res.status).toBe(400);
-        expect(await json(res)).toEqual(errorBody(400, 'invalidFilter'));
+        expect(await scimJson(res)).toEqual(errorBody(400, 'invalidFilter'));
       },
     );
   });
@@ -468,7 +444,7 @@ describe('SCIM Users API: the HTTP contract', () => {
     it('refuses a garbage cursor, or one from another list, with 400 invalidCursor', async () => {
       const res = await call('GET', '/Users?cursor=garbage-cursor&count=2');
       expect(res.status).toBe(400);
-      expect(await json(res)).toEqual(errorBody(400, 'invalidCursor'));
+      expect(await scimJson(res)).toEqual(errorBody(400, 'invalidCursor'));
       const first = await list('cursor=&count=2');
       expect(first.nextCursor).toEqual(expect.any(String));
       const other = await call(
@@ -476,7 +452,7 @@ describe('SCIM Users API: the HTTP contract', () => {
         `/Users?filter=${encodeURIComponent('userName co "example"')}&cursor=${encodeURIComponent(first.nextCursor ?? '')}&count=2`,
       );
       expect(other.status).toBe(400);
-      expect(await json(other)).toEqual(errorBody(400, 'invalidCursor'));
+      expect(await scimJson(other)).toEqual(errorBody(400, 'invalidCursor'));
     });
   });
 
@@ -498,12 +474,12 @@ describe('SCIM Users API: the HTTP contract', () => {
         body: { schemas: [USER_SCHEMA], userName: 'zz-password@other.test', password: 'Secret-2' },
       });
       expect(put.status).toBe(200);
-      expect(await json(put)).not.toHaveProperty('password');
+      expect(await scimJson(put)).not.toHaveProperty('password');
       const patch = await call('PATCH', `/Users/${id}`, {
-        body: { schemas: [PATCH_SCHEMA], Operations: [{ op: 'replace', path: 'password', value: 'Secret-3' }] },
+        body: { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'password', value: 'Secret-3' }] },
       });
       expect(patch.status).toBe(200);
-      expect(await json(patch)).not.toHaveProperty('password');
+      expect(await scimJson(patch)).not.toHaveProperty('password');
       expect(await list(filterQuery('password pr'))).toMatchObject({ totalResults: 0 });
     });
   });
@@ -511,25 +487,25 @@ describe('SCIM Users API: the HTTP contract', () => {
   describe('routing', () => {
     it('answers PATCH and DELETE on the /Users collection with 405 and an Allow header', async () => {
       for (const method of ['PATCH', 'DELETE', 'PUT']) {
-        const res = await call(method, '/Users', method === 'DELETE' ? {} : { body: { schemas: [PATCH_SCHEMA], Operations: [] } });
+        const res = await call(method, '/Users', method === 'DELETE' ? {} : { body: { schemas: [PATCH_OP], Operations: [] } });
         expect(res.status).toBe(405);
         expect((res.headers.get('allow') ?? '').split(/\s*,\s*/).sort()).toEqual(['GET', 'POST']);
-        expect(await json(res)).toEqual(errorBody(405));
+        expect(await scimJson(res)).toEqual(errorBody(405));
       }
     });
 
     it('serves a lowercase /users like /Users', async () => {
       const created = await call('POST', '/users', { body: { schemas: [USER_SCHEMA], userName: 'zz-lower@other.test' } });
       expect(created.status).toBe(201);
-      const user = await json(created);
+      const user = await scimJson(created);
       live.set(String(user.id), String(user.userName));
       expect(created.headers.get('location')).toBe(`${stack.scimBaseUrl}/Users/${String(user.id)}`);
       const read = await call('GET', `/users/${String(user.id)}`);
       expect(read.status).toBe(200);
-      expect(await json(read)).toEqual(user);
+      expect(await scimJson(read)).toEqual(user);
       const listed = await call('GET', `/users?filter=${encodeURIComponent('userName eq "zz-lower@other.test"')}`);
       expect(listed.status).toBe(200);
-      expect(await json(listed)).toMatchObject({ totalResults: 1, Resources: [user] });
+      expect(await scimJson(listed)).toMatchObject({ totalResults: 1, Resources: [user] });
     });
   });
 
@@ -537,7 +513,7 @@ describe('SCIM Users API: the HTTP contract', () => {
     it('GET /ServiceProviderConfig tells what is supported', async () => {
       const res = await call('GET', '/ServiceProviderConfig');
       expect(res.status).toBe(200);
-      const body = await json(res);
+      const body = await scimJson(res);
       expect(body).toMatchObject({
         schemas: ['urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig'],
         patch: { supported: true },
@@ -554,7 +530,7 @@ describe('SCIM Users API: the HTTP contract', () => {
     it('GET /Schemas lists the User and EnterpriseUser schemas with their attributes', async () => {
       const res = await call('GET', '/Schemas');
       expect(res.status).toBe(200);
-      const body = await json<ListBody>(res);
+      const body = await scimJson<ListBody>(res);
       expect(body).toMatchObject({
         schemas: [LIST_SCHEMA],
         totalResults: (body.Resources ?? []).length,
@@ -587,13 +563,13 @@ describe('SCIM Users API: the HTTP contract', () => {
 
       const one = await call('GET', `/Schemas/${USER_SCHEMA}`);
       expect(one.status).toBe(200);
-      expect(await json(one)).toEqual(user);
+      expect(await scimJson(one)).toEqual(user);
     });
 
     it('GET /ResourceTypes and /ResourceTypes/User describe the User endpoint', async () => {
       const res = await call('GET', '/ResourceTypes');
       expect(res.status).toBe(200);
-      const body = await json<ListBody>(res);
+      const body = await scimJson<ListBody>(res);
       expect(body).toMatchObject({ schemas: [LIST_SCHEMA], totalResults: (body.Resources ?? []).length });
       const user = (body.Resources ?? []).find((r) => r.id === 'User');
       expect(user).toMatchObject({
@@ -607,13 +583,13 @@ describe('SCIM Users API: the HTTP contract', () => {
       });
       const one = await call('GET', '/ResourceTypes/User');
       expect(one.status).toBe(200);
-      expect(await json(one)).toEqual(user);
+      expect(await scimJson(one)).toEqual(user);
     });
   });
 
   describe('more users than one page can hold', () => {
     it('clamps count above the maximum page size (1000) to that maximum', async () => {
-      const config = await json(await call('GET', '/ServiceProviderConfig'));
+      const config = await scimJson(await call('GET', '/ServiceProviderConfig'));
       const max = Number((config.filter as Json).maxResults);
       expect(max).toBe(1000);
       expect((config.pagination as Json).maxPageSize).toBe(max);
