@@ -46,6 +46,57 @@ function units(consumed: unknown, command: string): { rcu: number; wcu: number }
   return { rcu, wcu };
 }
 
+type AttributeValue = {
+  S?: string;
+  N?: string;
+  B?: Uint8Array;
+  BOOL?: boolean;
+  NULL?: boolean;
+  M?: Record<string, AttributeValue>;
+  L?: AttributeValue[];
+  SS?: string[];
+  NS?: string[];
+};
+
+/** An item's size by DynamoDB's rules (attribute names plus values; numbers about half their digits). */
+export function itemBytes(item: Record<string, AttributeValue>): number {
+  const value = (v: AttributeValue): number => {
+    if (v.S !== undefined) return Buffer.byteLength(v.S);
+    if (v.N !== undefined) return Math.ceil(v.N.length / 2) + 1;
+    if (v.B !== undefined) return v.B.length;
+    if (v.BOOL !== undefined || v.NULL !== undefined) return 1;
+    if (v.M) return 3 + itemBytes(v.M);
+    if (v.L) return 3 + v.L.reduce((n, x) => n + 1 + value(x), 0);
+    if (v.SS) return v.SS.reduce((n, x) => n + Buffer.byteLength(x), 0);
+    if (v.NS) return v.NS.reduce((n, x) => n + Math.ceil(x.length / 2) + 1, 0);
+    return 0;
+  };
+  return Object.entries(item).reduce((n, [k, v]) => n + Buffer.byteLength(k) + value(v), 0);
+}
+
+/**
+ * DynamoDB Local reports one fixed figure for a whole TransactWriteItems, however many items it
+ * writes, so transactions are costed by DynamoDB's documented rules instead: every item written
+ * twice (prepare and commit), per started KB, plus one write per KB to each index whose keys the
+ * item carries; a ConditionCheck reads twice. Updates and deletes count as one KB.
+ */
+export function transactionUnits(input: unknown): { rcu: number; wcu: number } {
+  let rcu = 0;
+  let wcu = 0;
+  for (const t of ((input as { TransactItems?: unknown[] }).TransactItems ?? []) as Record<
+    string,
+    { Item?: Record<string, AttributeValue> }
+  >[]) {
+    if (t.Put?.Item) {
+      const kb = Math.ceil(itemBytes(t.Put.Item) / 1024);
+      const indexes = Object.keys(t.Put.Item).filter((k) => /^GSI\d+PK$/.test(k)).length;
+      wcu += 2 * kb + indexes * kb;
+    } else if (t.Update || t.Delete) wcu += 2;
+    else if (t.ConditionCheck) rcu += 2;
+  }
+  return { rcu, wcu };
+}
+
 export function instrument(client: DynamoDBClient): void {
   client.middlewareStack.add(
     (next, context) => async (args) => {
@@ -57,7 +108,8 @@ export function instrument(client: DynamoDBClient): void {
       const result = await next(args);
       const output = result.output as { ConsumedCapacity?: unknown };
       const fn = (globalThis as { __scimFunction__?: string }).__scimFunction__ ?? 'unknown';
-      metricsSink().push({ fn, command, ...units(output.ConsumedCapacity, command) });
+      const measured = command === 'TransactWriteItems' ? transactionUnits(input) : units(output.ConsumedCapacity, command);
+      metricsSink().push({ fn, command, ...measured });
       return result;
     },
     { step: 'initialize', name: 'scimDynamoMetrics' },
