@@ -7,9 +7,13 @@ import {
   type BatchWriteCommandOutput,
   type DynamoDBDocumentClient,
   type QueryCommandInput,
+  type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 
-type Item = Record<string, unknown>;
+/** A DynamoDB item as the document client reads and writes it. */
+export type Item = Record<string, unknown>;
+/** The operations of one TransactWriteItems call. */
+export type TransactItems = NonNullable<TransactWriteCommandInput['TransactItems']>;
 
 const BATCH_GET = 100;
 const BATCH_WRITE = 25;

@@ -1,11 +1,4 @@
-import {
-  DeleteCommand,
-  GetCommand,
-  PutCommand,
-  TransactWriteCommand,
-  type DynamoDBDocumentClient,
-  type TransactWriteCommandInput,
-} from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AuditEvent } from '../audit/events';
 import {
   ResourceNotFoundError,
@@ -17,12 +10,9 @@ import {
   type WritePlan,
 } from '../scim/ports';
 import { auditItem } from './audit-repository';
-import { batchGetAll, batchWriteAll, queryAll } from './batch';
+import { batchGetAll, batchWriteAll, queryAll, type Item, type TransactItems } from './batch';
 import { cancellationCodes, retryConflicts } from './errors';
 import { KEYS } from './table';
-
-type Item = Record<string, unknown>;
-type TransactItems = NonNullable<TransactWriteCommandInput['TransactItems']>;
 
 /** Membership writes per transaction: 100 items at most, less the group check, counters and audit. */
 const CHUNK = 95;

@@ -1,11 +1,4 @@
-import {
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  TransactWriteCommand,
-  type DynamoDBDocumentClient,
-  type TransactWriteCommandInput,
-} from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AuditEvent } from '../audit/events';
 import {
   UniquenessError,
@@ -19,12 +12,9 @@ import {
   type WritePlan,
 } from '../scim/ports';
 import { auditItem } from './audit-repository';
-import { batchGetAll } from './batch';
+import { batchGetAll, type Item, type TransactItems } from './batch';
 import { cancellationCodes, retryConflicts } from './errors';
 import { KEYS } from './table';
-
-type Item = Record<string, unknown>;
-type TransactItems = NonNullable<TransactWriteCommandInput['TransactItems']>;
 
 interface KindConfig {
   /** Key prefix: USER or GROUP. */

@@ -15,7 +15,7 @@ import {
 } from '../tokens/ports';
 import type { AuditEvent } from '../audit/events';
 import { auditItem, DEFAULT_AUDIT_RETENTION_DAYS } from './audit-repository';
-import { queryAll } from './batch';
+import { queryAll, type Item } from './batch';
 import { cancellationCodes, isConditionFailure, retryConflicts } from './errors';
 import { KEYS } from './table';
 
@@ -23,7 +23,6 @@ const TOKEN_PK = 'TOKEN';
 const CONFIG_KEY = { [KEYS.pk]: 'CONFIG', [KEYS.sk]: 'PROVISIONING' };
 const tokenKey = (id: string): Record<string, string> => ({ [KEYS.pk]: TOKEN_PK, [KEYS.sk]: id });
 
-type Item = Record<string, unknown>;
 type TransactItems = NonNullable<TransactWriteCommandInput['TransactItems']>;
 
 function toRecord(item: Item): TokenRecord {
