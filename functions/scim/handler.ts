@@ -15,12 +15,14 @@ import { createDocumentClient } from '../../shared/store/client';
 import { DynamoMembershipRepository } from '../../shared/store/membership-repository';
 import { DynamoResourceRepository } from '../../shared/store/resource-repository';
 import { TABLE_NAME_ENV } from '../../shared/store/table';
+import { UNIQUE_EXTERNAL_ID_ENV } from './config';
 
 const db = createDocumentClient();
 const tableName = requireEnv(TABLE_NAME_ENV);
 const registry = buildRegistry();
 const memberships = new DynamoMembershipRepository(db, tableName);
-const groupRepo = new DynamoResourceRepository(db, tableName, 'Group');
+const repoOptions = { uniqueExternalId: process.env[UNIQUE_EXTERNAL_ID_ENV] === 'true' };
+const groupRepo = new DynamoResourceRepository(db, tableName, 'Group', repoOptions);
 const common = { clock: systemClock, newId: randomUUID, newEventId: randomUUID, audit: new DynamoAuditLog(db, tableName), memberships };
 
 export const lambdaHandler = scimOperations({
@@ -29,7 +31,7 @@ export const lambdaHandler = scimOperations({
     ...common,
     kind: 'User',
     rs: registry.user,
-    repo: new DynamoResourceRepository(db, tableName, 'User'),
+    repo: new DynamoResourceRepository(db, tableName, 'User', repoOptions),
     hashPassword,
     groupRepo,
   }),

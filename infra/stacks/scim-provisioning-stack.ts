@@ -6,6 +6,7 @@ import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { ADMIN_ROLES_ENV, SCIM_ENDPOINT_ENV } from '../../functions/admin/config';
 import { AUTH_CACHE_SECONDS_ENV, DEFAULT_AUTH_CACHE_SECONDS } from '../../functions/scim-authorizer/config';
+import { UNIQUE_EXTERNAL_ID_ENV } from '../../functions/scim/config';
 import { ROUTES } from '../../shared/http/routes';
 import { configuredExtensions } from '../../shared/scim/schemas/registry';
 import { FUNCTIONS } from '../functions';
@@ -29,6 +30,8 @@ export interface ScimProvisioningConfig {
   systemAdminGroup: string;
   /** Custom SCIM schema extensions (the content of an extensions JSON file); default: the one in shared/. */
   scimExtensionsJson?: string;
+  /** Refuse a second user or group with the same externalId (409). */
+  uniqueExternalId?: boolean;
 }
 
 export const DEFAULT_CONFIG: ScimProvisioningConfig = {
@@ -54,6 +57,7 @@ export class ScimProvisioningStack extends Stack {
     const scim = new ProjectFunction(this, 'ScimFunction', {
       ...common,
       spec: FUNCTIONS.scim,
+      environment: { [UNIQUE_EXTERNAL_ID_ENV]: String(config.uniqueExternalId === true) },
       ...(config.scimExtensionsJson !== undefined
         ? { define: { 'process.env.SCIM_EXTENSIONS_JSON': JSON.stringify(config.scimExtensionsJson) } }
         : {}),

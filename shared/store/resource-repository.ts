@@ -38,21 +38,27 @@ const MARKER_TTL_SECONDS = 3600;
  *  - name guard      PK <T>NAME#<lower(name)>, SK UNIQUE   (uniqueness, in the same transaction)
  *  - counter         PK COUNT, SK <T>                       (totalResults in one read)
  *  - list marker     PK PAGE#<T>#<list key>, SK <startIndex>  (TTL: an hour)
- * externalId is indexed (GSI2) but not unique: RFC 7643 does not make it unique, and identity
- * providers' own test collections create several resources with one externalId. A deleted
+ * externalId is indexed (GSI2); it is unique only when `uniqueExternalId` is set (a guard item
+ * PK <T>EXT#<externalId>, SK UNIQUE, kept while a deleted record holds it): RFC 7643 does not make
+ * it unique, and Microsoft's SCIM test collection creates several users with one externalId. A deleted
  * resource keeps its item (deleted=true, no GSI1/GSI3 keys, still in GSI2), so a later POST with
  * the same externalId restores it under the same id.
  */
 export class DynamoResourceRepository implements ResourceRepository {
   private readonly kind: KindConfig;
 
+  private readonly uniqueExternalId: boolean;
+  private readonly auditRetentionDays: number | undefined;
+
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tableName: string,
     kind: ResourceKind,
-    private readonly auditRetentionDays?: number,
+    options: { auditRetentionDays?: number; uniqueExternalId?: boolean } = {},
   ) {
     this.kind = KINDS[kind];
+    this.auditRetentionDays = options.auditRetentionDays;
+    this.uniqueExternalId = options.uniqueExternalId === true;
   }
 
   private key(id: string): Item {
@@ -224,9 +230,15 @@ export class DynamoResourceRepository implements ResourceRepository {
       this.counter(1),
       ...this.auditPut(options.audit),
     ];
+    const guards = new Map([[1, this.kind.nameAttribute]]);
+    const ext = this.extOf(resource);
+    if (this.uniqueExternalId && ext) {
+      guards.set(items.length, 'externalId');
+      items.push(this.guardPut(this.extKey(ext), id));
+    }
     return {
       items,
-      guards: new Map([[1, this.kind.nameAttribute]]),
+      guards,
       result: {
         id,
         resource,
@@ -309,6 +321,15 @@ export class DynamoResourceRepository implements ResourceRepository {
       guards.set(items.length, this.kind.nameAttribute);
       items.push(this.guardPut(this.nameKey(newName), id));
       if (!how.restoring) items.push(this.guardDelete(this.nameKey(oldName), id));
+    }
+    const oldExt = this.extOf(previous.resource);
+    const newExt = this.extOf(resource);
+    if (this.uniqueExternalId && oldExt !== newExt) {
+      if (newExt) {
+        guards.set(items.length, 'externalId');
+        items.push(this.guardPut(this.extKey(newExt), id));
+      }
+      if (oldExt) items.push(this.guardDelete(this.extKey(oldExt), id));
     }
     if (how.restoring) items.push(this.counter(1));
     items.push(...this.auditPut(options.audit));

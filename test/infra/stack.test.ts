@@ -143,6 +143,13 @@ describe('APIs', () => {
   });
 });
 
+describe('SCIM function', () => {
+  it('leaves externalId not unique unless configured', () => {
+    const vars = (functionOf(FUNCTIONS.scim)[1].Environment as { Variables: Record<string, unknown> }).Variables;
+    expect(vars.SCIM_UNIQUE_EXTERNAL_ID).toBe('false');
+  });
+});
+
 describe('admin sign-in', () => {
   it('is a Cognito user pool without self sign-up, with Owner and SystemAdmin groups and a REST API authorizer', () => {
     template.hasResourceProperties('AWS::Cognito::UserPool', {

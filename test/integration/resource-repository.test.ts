@@ -96,4 +96,33 @@ describe('user repository on DynamoDB Local', () => {
     expect(v2.passwordHash).toBe('scrypt$hash');
     expect((await repo.get('u1'))?.passwordHash).toBe('scrypt$hash');
   });
+
+  describe('with uniqueExternalId (cdk deploy -c uniqueExternalId=true)', () => {
+    let unique: DynamoResourceRepository;
+    beforeEach(() => {
+      unique = new DynamoResourceRepository(table.db, table.tableName, 'User', { uniqueExternalId: true });
+    });
+
+    it('refuses a second user with the same externalId, also when both are created at once', async () => {
+      await unique.create('u1', user('hank', { externalId: 'ext-h' }), { at: at() });
+      await expect(unique.create('u2', user('ivan', { externalId: 'ext-h' }), { at: at() })).rejects.toMatchObject({
+        name: 'UniquenessError',
+        attribute: 'externalId',
+      });
+      const results = await Promise.allSettled(
+        Array.from({ length: 6 }, (_, i) => unique.create(`x${i}`, user(`x${i}`, { externalId: 'ext-race' }), { at: at() })),
+      );
+      expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    });
+
+    it('frees an externalId changed by a replace, and keeps it for the deleted record to be restored', async () => {
+      const v1 = await unique.create('u1', user('jane', { externalId: 'ext-1' }), { at: at() });
+      const v2 = await unique.replace(v1, user('jane', { externalId: 'ext-2' }), { at: at() });
+      await expect(unique.create('u2', user('kim', { externalId: 'ext-1' }), { at: at() })).resolves.toBeDefined();
+      await unique.remove(v2, { at: at() });
+      await expect(unique.create('u3', user('lee', { externalId: 'ext-2' }), { at: at() })).rejects.toBeInstanceOf(UniquenessError);
+      const deleted = await unique.findDeletedByExternalId('ext-2');
+      await expect(unique.restore(deleted!, user('jane', { externalId: 'ext-2' }), { at: at() })).resolves.toMatchObject({ id: 'u1' });
+    });
+  });
 });
