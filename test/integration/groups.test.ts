@@ -13,6 +13,7 @@ import { QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from 
 import type { MembershipRepository } from '../../shared/scim/ports';
 import { hashPassword } from '../../shared/scim/resource';
 import { buildRegistry } from '../../shared/scim/schemas/registry';
+import { runMembershipCleanup } from '../../shared/scim/service/cleanup';
 import { GroupService } from '../../shared/scim/service/groups';
 import { ResourceService, type Needs, type RequestContext } from '../../shared/scim/service/resources';
 import { DynamoAuditLog } from '../../shared/store/audit-repository';
@@ -173,6 +174,19 @@ describe('groups and memberships on DynamoDB Local', () => {
         }),
       )
     ).Items ?? [];
+  /** The cleanup job's last pass over deletes, once their marks have settled (a minute later). */
+  const settle = async (): Promise<void> => {
+    clock.advance(61_000);
+    await runMembershipCleanup({
+      memberships,
+      repos: {
+        User: new DynamoResourceRepository(table.db, table.tableName, 'User'),
+        Group: new DynamoResourceRepository(table.db, table.tableName, 'Group'),
+      },
+      clock,
+      timeLeft: () => 60_000,
+    });
+  };
   const userGroups = async (id: string): Promise<Json[] | undefined> =>
     (await users.get(id, ctx, { groups: true })).resource.groups as Json[] | undefined;
 
@@ -536,6 +550,31 @@ describe('groups and memberships on DynamoDB Local', () => {
       expect(await memberItems(g2)).toEqual([]);
       expect(await memberships.groupsOf(u1)).toEqual([]);
       expect((await groups.list({ filter: `members[value eq "${u1}"]` }, ctx)).totalResults).toBe(0);
+      await settle();
+      expect(await purgeMarks()).toEqual([]);
+    });
+
+    it('leaves no membership of a user deleted while a PATCH was adding it, once the delete has settled', async () => {
+      const [u1] = await newUsers(1);
+      const g1 = await newGroup('Racing');
+      // The PATCH checked the user exists, then the user is deleted, then the PATCH writes.
+      const { users: u, groups: g } = wire(memberships);
+      const resolve = memberships.resolve.bind(memberships);
+      let deleted = false;
+      memberships.resolve = async (ids) => {
+        const found = await resolve(ids);
+        if (!deleted) {
+          deleted = true;
+          await u.delete(u1, ctx);
+        }
+        return found;
+      };
+      await g.patch(g1, patchBody({ op: 'add', path: 'members', value: [{ value: u1 }] }), ctx);
+      memberships.resolve = resolve;
+      expect(await memberIds(g1)).toEqual([u1]); // written after the delete looked
+      await settle();
+      expect(await memberIds(g1)).toEqual([]);
+      expect(await memberships.stats(g1)).toMatchObject({ count: 0 });
       expect(await purgeMarks()).toEqual([]);
     });
 
@@ -555,6 +594,7 @@ describe('groups and memberships on DynamoDB Local', () => {
       expect(await memberships.groupsOf(u2)).toEqual([]);
       expect(await memberships.groupsOf(child)).toEqual([]);
       expect(await userGroups(u1)).toEqual([{ value: parent, $ref: `${BASE}/Groups/${parent}`, display: 'Parent', type: 'direct' }]);
+      await settle();
       expect(await purgeMarks()).toEqual([]);
       // Its name is free again.
       await expect(newGroup('doomed')).resolves.toEqual(expect.any(String));
@@ -619,6 +659,7 @@ describe('groups and memberships on DynamoDB Local', () => {
         await expect(groups.get(id, ctx)).rejects.toMatchObject({ status: 404 });
         expect(await memberItems(id)).toEqual([]);
         for (const m of members) expect(await memberships.groupsOf(m)).not.toContain(id);
+        await settle();
         expect(await purgeMarks()).toEqual([]);
       };
 

@@ -1,14 +1,18 @@
 /**
  * The membership cleanup job: finishes removing the memberships of deleted users and groups
  * (a group of 100,000 members is gone from SCIM at once, its member items go here, in batches,
- * within the function's time). A mark whose resource still exists is a delete that never
- * happened; it is dropped once it is old enough not to race the delete that wrote it.
+ * within the function's time). A delete removes what it can at once and leaves its mark; the
+ * job makes a last pass once the mark is SETTLE_MS old, so that a membership written by a
+ * request that raced the delete (or not yet visible in the eventually consistent index when the
+ * delete looked) is removed too, and only then drops the mark. A mark whose resource still
+ * exists is a delete that never happened; it is dropped the same way.
  */
 import type { Clock } from '../../clock';
 import type { MembershipRepository, ResourceKind, ResourceRepository } from '../ports';
 
 export const PURGE_BATCH = 5000;
-const STALE_MARK_MS = 10 * 60 * 1000;
+/** How old a mark must be before its last pass: longer than any request, and than index lag. */
+export const SETTLE_MS = 60 * 1000;
 
 export interface CleanupReport {
   finished: string[];
@@ -27,8 +31,9 @@ export async function runMembershipCleanup(deps: {
   const report: CleanupReport = { finished: [], unfinished: [], removedMemberships: 0 };
   for (const mark of await deps.memberships.pendingPurges()) {
     const target = { id: mark.id, type: mark.type };
+    const settled = deps.clock.now().getTime() - Date.parse(mark.at) >= SETTLE_MS;
     if (await deps.repos[mark.type].get(mark.id)) {
-      if (deps.clock.now().getTime() - Date.parse(mark.at) > STALE_MARK_MS) await deps.memberships.clearPurgePending(target);
+      if (settled) await deps.memberships.clearPurgePending(target);
       continue;
     }
     await deps.memberships.removeEverywhere(target);
@@ -40,8 +45,8 @@ export async function runMembershipCleanup(deps: {
         more = batch.more;
       } while (more && deps.timeLeft() > 10_000);
     }
-    if (more) {
-      report.unfinished.push(`${mark.type}/${mark.id}`);
+    if (more || !settled) {
+      if (more) report.unfinished.push(`${mark.type}/${mark.id}`);
       continue;
     }
     await deps.memberships.clearPurgePending(target);

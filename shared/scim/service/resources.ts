@@ -61,6 +61,25 @@ export interface Written {
   created?: boolean;
 }
 
+/** What one resource may weigh in storage: a DynamoDB item holds 400 KB, with room left for keys and indexes. */
+export const MAX_RESOURCE_BYTES = 300_000;
+/** Unique names and externalIds are part of index keys (2 KB at most). */
+export const MAX_KEY_VALUE_BYTES = 1024;
+
+/** Refuses a resource that could not be stored (400 invalidValue), before anything is written. */
+export function checkStorable(resource: Resource, nameAttribute: string): void {
+  for (const attribute of [nameAttribute, 'externalId']) {
+    const value = resource[attribute];
+    if (typeof value === 'string' && Buffer.byteLength(value.toLowerCase()) > MAX_KEY_VALUE_BYTES) {
+      throw ScimError.typed('invalidValue', `${attribute} is longer than ${MAX_KEY_VALUE_BYTES} bytes.`);
+    }
+  }
+  const bytes = Buffer.byteLength(JSON.stringify(resource));
+  if (bytes > MAX_RESOURCE_BYTES) {
+    throw ScimError.typed('invalidValue', `The resource would take ${bytes} bytes; at most ${MAX_RESOURCE_BYTES} can be stored.`);
+  }
+}
+
 /** A read-modify-write that lost a race is retried this many times (without If-Match). */
 const WRITE_ATTEMPTS = 3;
 
@@ -140,6 +159,7 @@ export class ResourceService {
   async create(input: unknown, ctx: RequestContext): Promise<Written> {
     return this.audited(ctx, 'create', {}, async () => {
       const { resource, password } = normalizeResource(input, this.deps.rs);
+      checkStorable(resource, this.nameAttribute);
       const display = String(resource[this.nameAttribute] ?? '');
       const externalId = typeof resource.externalId === 'string' ? resource.externalId : undefined;
       try {
@@ -204,6 +224,7 @@ export class ResourceService {
           await this.deps.audit.record(this.event(ctx, op, 'success', { id }, 'unchanged'));
           return { resource: await this.withGroups(this.scim(current, ctx), ctx, needs), version: current.version };
         }
+        checkStorable(next.resource, this.nameAttribute);
         const display = String(next.resource[this.nameAttribute] ?? '');
         try {
           const stored = await this.deps.repo.replace(
@@ -267,11 +288,12 @@ export class ResourceService {
     });
   }
 
-  /** A deleted user leaves no membership behind (groups override this to purge their members too). */
+  /**
+   * A deleted user leaves no membership behind: removed now, and once more by the cleanup job
+   * after its mark settles (a group PATCH racing this delete may still add one).
+   */
   protected async afterRemove(self: { id: string; type: ResourceKind }): Promise<void> {
-    if (!this.deps.memberships) return;
-    await this.deps.memberships.removeEverywhere(self);
-    await this.deps.memberships.clearPurgePending(self);
+    await this.deps.memberships?.removeEverywhere(self);
   }
 
   async list(query: ListQuery, ctx: RequestContext, needs: Needs = {}): Promise<ListResult> {
