@@ -173,7 +173,7 @@ export function buildRegistry(extensions = configuredExtensions()): SchemaRegist
     resourceType: resourceType(
       'Group',
       '/Groups',
-      `Group. A group of more than ${MAX_MEMBERS_RETURNED} members is returned without "members" (response size limit); ask for one member with filter=members[value eq "<id>"].`,
+      `Group. A group of more than ${MAX_MEMBERS_RETURNED} members is returned without "members", and a list page includes members only while its total stays within ${MAX_MEMBERS_RETURNED} (response size limit); ask for one member with filter=members[value eq "<id>"].`,
       GROUP_SCHEMA,
       groupExtensions,
     ),

@@ -17,6 +17,7 @@ import {
   UniquenessError,
   VersionConflictError,
   type Member,
+  type MemberStats,
   type MembershipRepository,
   type Resource,
   type StoredResource,
@@ -24,10 +25,10 @@ import {
 import { MAX_MEMBERS_RETURNED } from '../limits';
 import { normalizeResource } from '../resource';
 import { isObject } from '../resource/types';
-import { checkIfMatch, etagOf, type ScimResource } from './meta';
+import { checkIfMatch, etagOf } from './meta';
 import { checkNoCycle, memberRefs } from './memberships';
 import type { ListQuery, ListResult } from './list';
-import { ResourceService, type Needs, type RequestContext, type ResourceServiceDeps, type Written } from './resources';
+import { checkStorable, ResourceService, type Needs, type RequestContext, type ResourceServiceDeps, type Written } from './resources';
 
 /** Memberships a delete removes at once; the rest are removed by the cleanup job. */
 export const INLINE_PURGE_LIMIT = 1000;
@@ -60,11 +61,15 @@ export class GroupService extends ResourceService {
   /** The group as SCIM returns it: members (unless not needed, or too many), ETag over the group and its memberships. */
   private async present(stored: StoredResource, ctx: RequestContext, needs: Needs): Promise<Written> {
     const stats = await this.memberships.stats(stored.id);
+    return this.presentWith(stored, ctx, stats, needs.members !== false && stats.count <= MAX_MEMBERS_RETURNED);
+  }
+
+  private async presentWith(stored: StoredResource, ctx: RequestContext, stats: MemberStats, withMembers: boolean): Promise<Written> {
     const version = `${stored.version}-${stats.version}`;
     const base = this.scim(stored, ctx);
     const meta = { ...(base.meta as Record<string, unknown>), version: etagOf(version) };
     let members: Record<string, string>[] | undefined;
-    if (needs.members !== false && stats.count <= MAX_MEMBERS_RETURNED) {
+    if (withMembers) {
       members = stats.count === 0 ? [] : memberRefs(await this.memberships.listMembers(stored.id, MAX_MEMBERS_RETURNED), ctx.baseUrl);
     }
     const { meta: _old, ...attributes } = base;
@@ -95,6 +100,7 @@ export class GroupService extends ResourceService {
   override async create(input: unknown, ctx: RequestContext): Promise<Written> {
     return this.audited(ctx, 'create', {}, async () => {
       const { attributes, members } = this.split(normalizeResource(input, this.deps.rs).resource);
+      checkStorable(attributes, 'displayName');
       const display = String(attributes.displayName ?? '');
       const id = this.deps.newId();
       const add = await this.resolveMembers(id, memberValues(members, 'members'));
@@ -127,10 +133,13 @@ export class GroupService extends ResourceService {
     await this.purge(self);
   }
 
-  /** A deleted group's memberships: inline up to a limit, the rest by the cleanup job (the mark stays until then). */
+  /**
+   * A deleted group's memberships: inline up to a limit; the rest, and anything a racing request
+   * adds, by the cleanup job, which drops the mark once it has settled.
+   */
   private async purge(self: { id: string; type: 'Group' }): Promise<void> {
     await this.memberships.removeEverywhere(self);
-    if (!(await this.memberships.purgeGroup(self.id, INLINE_PURGE_LIMIT)).more) await this.memberships.clearPurgePending(self);
+    await this.memberships.purgeGroup(self.id, INLINE_PURGE_LIMIT);
   }
 
   override async get(id: string, ctx: RequestContext, needs: Needs = {}): Promise<Written> {
@@ -154,6 +163,7 @@ export class GroupService extends ResourceService {
         if (!current) throw this.notFound(id);
         if (ifMatch) checkIfMatch(ifMatch, `${current.version}-${(await this.memberships.stats(id)).version}`);
         const { attributes, members } = await plan(current);
+        if (attributes) checkStorable(attributes, 'displayName');
         const change = await this.memberChange(id, members);
         const at = this.deps.clock.now().toISOString();
         const display = String((attributes ?? current.resource).displayName ?? '');
@@ -328,26 +338,34 @@ export class GroupService extends ResourceService {
     });
   }
 
+  /**
+   * A list page returns members while the page's total stays within MAX_MEMBERS_RETURNED (the
+   * same 6 MB bound as one group); groups past that budget come without `members`.
+   */
   override async list(query: ListQuery, ctx: RequestContext, needs: Needs = {}): Promise<ListResult> {
     const result = await this.listStored(query, ctx, async (memberId) => this.deps.repo.getMany(await this.memberships.groupsOf(memberId)));
+    const stored = result.resources.map((r): StoredResource => {
+      const meta = r.meta as { version: string; created: string; lastModified: string };
+      return {
+        id: String(r.id),
+        resource: r,
+        version: Number(meta.version.replace(/\D/g, '')),
+        created: meta.created,
+        lastModified: meta.lastModified,
+      };
+    });
+    const stats = await Promise.all(stored.map((g) => this.memberships.stats(g.id)));
+    let budget = needs.members === false ? 0 : MAX_MEMBERS_RETURNED;
+    const withMembers = stats.map((s) => {
+      const fits = s.count <= budget;
+      if (fits) budget -= s.count;
+      return fits && needs.members !== false;
+    });
     const resources = await Promise.all(
-      result.resources.map(async (r): Promise<ScimResource> => {
-        const stored = {
-          id: String(r.id),
-          resource: r,
-          version: Number(String((r.meta as { version: string }).version).replace(/\D/g, '')),
-        };
-        const withMembers = await this.present(
-          {
-            ...stored,
-            created: String((r.meta as { created: string }).created),
-            lastModified: String((r.meta as { lastModified: string }).lastModified),
-          },
-          ctx,
-          needs,
-        );
-        return { ...r, ...withMembers.resource };
-      }),
+      stored.map(async (g, i) => ({
+        ...g.resource,
+        ...(await this.presentWith(g, ctx, stats[i] ?? { count: 0, version: 0 }, withMembers[i] ?? false)).resource,
+      })),
     );
     return { ...result, resources };
   }
