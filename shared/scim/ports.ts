@@ -53,6 +53,8 @@ export interface ResourceRepository {
   /** A page in creation order (or reverse), after `after`. */
   page(options: { after?: ListPosition; limit: number; descending?: boolean }): Promise<{ items: StoredResource[]; last?: ListPosition }>;
   positionOf(item: StoredResource): ListPosition;
+  /** Whether a position (from a client's cursor) is one this repository could have made. */
+  isPosition(position: ListPosition): boolean;
   /** Remembered list positions (for startIndex paging without re-reading earlier pages). */
   getMarker(listKey: string, startIndex: number, now: Date): Promise<{ position: ListPosition; total: number } | undefined>;
   putMarker(listKey: string, startIndex: number, marker: { position: ListPosition; total: number }, at: string): Promise<void>;

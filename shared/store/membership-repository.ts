@@ -12,10 +12,10 @@ import {
 import { auditItem } from './audit-repository';
 import { batchGetAll, batchWriteAll, queryAll, type Item, type TransactItems } from './batch';
 import { cancellationCodes, retryConflicts } from './errors';
-import { KEYS } from './table';
+import { isStorableId, KEYS } from './table';
 
-/** Membership writes per transaction: 100 items at most, less the group check, counters and audit. */
-const CHUNK = 95;
+/** DynamoDB's limit on the items of one TransactWriteItems. */
+const MAX_TRANSACTION_ITEMS = 100;
 
 const groupPk = (gid: string): string => `GROUP#${gid}`;
 const typeCode = (t: MemberType): string => (t === 'User' ? 'U' : 'G');
@@ -78,7 +78,7 @@ export class DynamoMembershipRepository implements MembershipRepository {
 
   async membersAmong(groupId: string, candidates: readonly { id: string; type?: MemberType }[]): Promise<Member[]> {
     const keys = new Map<string, Item>();
-    for (const c of candidates) {
+    for (const c of candidates.filter((x) => isStorableId(x.id))) {
       for (const type of c.type ? [c.type] : (['User', 'Group'] as const)) {
         const sk = memberSk({ id: c.id, type });
         keys.set(sk, { [KEYS.pk]: groupPk(groupId), [KEYS.sk]: sk });
@@ -88,7 +88,7 @@ export class DynamoMembershipRepository implements MembershipRepository {
   }
 
   async resolve(ids: readonly string[]): Promise<Map<string, MemberType>> {
-    const keys = [...new Set(ids)].flatMap((id) => [
+    const keys = [...new Set(ids)].filter(isStorableId).flatMap((id) => [
       { [KEYS.pk]: `USER#${id}`, [KEYS.sk]: 'USER' },
       { [KEYS.pk]: `GROUP#${id}`, [KEYS.sk]: 'GROUP' },
     ]);
@@ -160,15 +160,17 @@ export class DynamoMembershipRepository implements MembershipRepository {
     options: { at: string; audit?: AuditEvent; groupWrite?: WritePlan },
   ): Promise<void> {
     const ops = [...change.add.map((m) => ({ kind: 'add' as const, m })), ...change.remove.map((m) => ({ kind: 'remove' as const, m }))];
-    const chunks: (typeof ops)[] = [];
-    for (let i = 0; i < ops.length; i += CHUNK) chunks.push(ops.slice(i, i + CHUNK));
-    if (chunks.length === 0) chunks.push([]);
-    for (let c = 0; c < chunks.length; c++) {
-      // The group's own write (create, rename) goes first, with the audit event; later chunks check the group is alive.
-      await this.writeChunk(groupId, chunks[c] ?? [], {
+    // The group's own write (create, rename) goes first, with the audit event; later chunks check the
+    // group is alive. Each transaction holds at most 100 items: the head, the counters, the audit event.
+    for (let i = 0, first = true; first || i < ops.length; first = false) {
+      const head = first && options.groupWrite ? options.groupWrite.items.length : 1;
+      const room = MAX_TRANSACTION_ITEMS - head - 1 - (first && options.audit ? 1 : 0);
+      const chunk = ops.slice(i, i + room);
+      i += chunk.length;
+      await this.writeChunk(groupId, chunk, {
         at: options.at,
-        ...(c === 0 && options.audit ? { audit: options.audit } : {}),
-        ...(c === 0 && options.groupWrite ? { groupWrite: options.groupWrite } : {}),
+        ...(first && options.audit ? { audit: options.audit } : {}),
+        ...(first && options.groupWrite ? { groupWrite: options.groupWrite } : {}),
       });
     }
   }

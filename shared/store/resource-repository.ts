@@ -14,7 +14,7 @@ import {
 import { auditItem } from './audit-repository';
 import { batchGetAll, type Item, type TransactItems } from './batch';
 import { cancellationCodes, retryConflicts } from './errors';
-import { KEYS } from './table';
+import { isStorableId, KEYS } from './table';
 
 interface KindConfig {
   /** Key prefix: USER or GROUP. */
@@ -161,16 +161,14 @@ export class DynamoResourceRepository implements ResourceRepository {
   }
 
   async get(id: string): Promise<StoredResource | undefined> {
+    if (!isStorableId(id)) return undefined;
     const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: this.key(id), ConsistentRead: true }));
     return Item && Item.deleted !== true ? this.toStored(Item) : undefined;
   }
 
   async getMany(ids: readonly string[]): Promise<StoredResource[]> {
-    const items = await batchGetAll(
-      this.db,
-      this.tableName,
-      [...new Set(ids)].map((id) => this.key(id)),
-    );
+    const keys = [...new Set(ids)].filter(isStorableId).map((id) => this.key(id));
+    const items = await batchGetAll(this.db, this.tableName, keys);
     return items.filter((i) => i.deleted !== true).map((i) => this.toStored(i));
   }
 
@@ -353,6 +351,10 @@ export class DynamoResourceRepository implements ResourceRepository {
         },
       },
       this.guardDelete(this.nameKey(this.nameOf(previous.resource)), previous.id),
+      // A deleted user keeps its externalId (a POST with it restores the user); a group is not restored, so it frees it.
+      ...(this.uniqueExternalId && this.kind.prefix === 'GROUP' && this.extOf(previous.resource)
+        ? [this.guardDelete(this.extKey(this.extOf(previous.resource) ?? ''), previous.id)]
+        : []),
       this.counter(-1),
       ...this.auditPut(options.audit),
     ];
@@ -364,6 +366,18 @@ export class DynamoResourceRepository implements ResourceRepository {
       new GetCommand({ TableName: this.tableName, Key: { [KEYS.pk]: 'COUNT', [KEYS.sk]: this.kind.prefix }, ConsistentRead: true }),
     );
     return typeof Item?.count === 'number' ? Math.max(0, Item.count) : 0;
+  }
+
+  /** Is this a position `positionOf` could have made for this resource type (a cursor is client input)? */
+  isPosition(p: ListPosition): boolean {
+    const keys = Object.keys(p).sort().join(',');
+    return (
+      keys === [KEYS.pk, KEYS.sk, 'GSI3PK', 'GSI3SK'].sort().join(',') &&
+      p.GSI3PK === `${this.kind.prefix}S` &&
+      p[KEYS.sk] === this.kind.prefix &&
+      String(p[KEYS.pk]).startsWith(`${this.kind.prefix}#`) &&
+      Buffer.byteLength(JSON.stringify(p)) < 2048
+    );
   }
 
   positionOf(item: StoredResource): ListPosition {

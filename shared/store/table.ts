@@ -48,3 +48,11 @@ export const KEYS = {
 
 /** Environment variable through which every function learns the table's name. */
 export const TABLE_NAME_ENV = 'TABLE_NAME';
+
+/**
+ * Ids this service issues are UUIDs; anything longer than 128 characters or outside these
+ * characters cannot name a stored item (and would overflow a 2 KB key), so it is never looked up.
+ */
+export function isStorableId(id: string): boolean {
+  return /^[A-Za-z0-9._~:-]{1,128}$/.test(id);
+}

@@ -36,4 +36,26 @@ describe('with SCIM_UNIQUE_EXTERNAL_ID=true (cdk deploy -c uniqueExternalId=true
     expect(again.status).toBe(201);
     expect(((await again.json()) as { id: string }).id).toBe(id);
   });
+
+  it("frees a deleted group's externalId, and creates a group of 95 members with one in a single request", async () => {
+    const group = (displayName: string, members: { value: string }[] = []): RequestInit => ({
+      method: 'POST',
+      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/scim+json' },
+      body: JSON.stringify({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName, externalId: 'g-ext', members }),
+    });
+    const created = await fetch(`${stack.scimBaseUrl}/Groups`, group('Doomed'));
+    expect(created.status).toBe(201);
+    const { id } = (await created.json()) as { id: string };
+    expect((await fetch(`${stack.scimBaseUrl}/Groups`, group('Other'))).status).toBe(409);
+    await fetch(`${stack.scimBaseUrl}/Groups/${id}`, { method: 'DELETE', headers: { Authorization: `Bearer ${token}` } });
+
+    const members: { value: string }[] = [];
+    for (let i = 0; i < 95; i++) {
+      const res = await post(`member${i}@example.com`, `m-${i}`);
+      members.push({ value: ((await res.json()) as { id: string }).id });
+    }
+    const again = await fetch(`${stack.scimBaseUrl}/Groups`, group('Reborn', members));
+    expect(again.status).toBe(201);
+    expect(((await again.json()) as { members: unknown[] }).members).toHaveLength(95);
+  });
 });

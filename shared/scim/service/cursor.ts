@@ -38,7 +38,8 @@ export function decodeCursor(cursor: string, list: string, now: Date): CursorSta
   const validState =
     (state?.mode === 'position' &&
       isPosition((state as { position?: unknown }).position) &&
-      Number.isInteger((state as { offset?: unknown }).offset)) ||
+      Number.isInteger((state as { offset?: unknown }).offset) &&
+      (state as { offset: number }).offset >= 0) ||
     (state?.mode === 'offset' && Number.isInteger((state as { offset?: unknown }).offset) && (state as { offset: number }).offset >= 0);
   if (b?.v !== 1 || typeof b.exp !== 'number' || !validState) {
     throw ScimError.typed('invalidCursor', 'The cursor is not one this service issued.');

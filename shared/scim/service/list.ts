@@ -146,7 +146,9 @@ async function indexPage(
     let offset = 0;
     if (q.cursor !== '') {
       const state = decodeCursor(q.cursor, o.listKey, deps.now);
-      if (state.mode !== 'position') throw ScimError.typed('invalidCursor', 'The cursor belongs to a different kind of listing.');
+      if (state.mode !== 'position' || !deps.repo.isPosition(state.position)) {
+        throw ScimError.typed('invalidCursor', 'The cursor belongs to a different kind of listing.');
+      }
       after = state.position;
       offset = state.offset;
     }
