@@ -8,6 +8,7 @@
  * chunks, the group's own change first, each chunk idempotent (adds skip existing members,
  * removes skip absent ones), so retrying the same request after a failure part-way converges.
  */
+import type { AuditEvent } from '../../audit/events';
 import { ScimError } from '../errors';
 import { matchesFilter, parsePatchPath } from '../filter';
 import { readOperations } from '../patch/apply';
@@ -38,6 +39,9 @@ export interface GroupServiceDeps extends ResourceServiceDeps {
   memberships: MembershipRepository;
 }
 
+/** The version a group's ETag is made of: the group item's and its memberships'. */
+const groupVersion = (stored: StoredResource, stats: MemberStats): string => `${stored.version}-${stats.version}`;
+
 type MemberPlan = { replaceAll?: Map<string, Member>; add: Map<string, Member>; remove: Set<string> };
 
 function memberValues(value: unknown, where: string): { id: string; type?: Member['type'] }[] {
@@ -65,7 +69,7 @@ export class GroupService extends ResourceService {
   }
 
   private async presentWith(stored: StoredResource, ctx: RequestContext, stats: MemberStats, withMembers: boolean): Promise<Written> {
-    const version = `${stored.version}-${stats.version}`;
+    const version = groupVersion(stored, stats);
     const base = this.scim(stored, ctx);
     const meta = { ...(base.meta as Record<string, unknown>), version: etagOf(version) };
     let members: Record<string, string>[] | undefined;
@@ -126,10 +130,20 @@ export class GroupService extends ResourceService {
   /** Removes a group and its memberships (to undo a create that failed part-way). */
   private async discard(id: string): Promise<void> {
     const current = await this.deps.repo.get(id);
-    if (!current) return;
-    const self = { id, type: 'Group' as const };
-    await this.memberships.markPurgePending(self, this.deps.clock.now().toISOString());
-    await this.deps.repo.remove(current, { at: this.deps.clock.now().toISOString() });
+    if (current) await this.remove(current);
+  }
+
+  /** If-Match on a group: its ETag covers the group and its memberships. */
+  private async checkIfMatch(current: StoredResource, ifMatch: readonly string[] | undefined): Promise<void> {
+    if (ifMatch) checkIfMatch(ifMatch, groupVersion(current, await this.memberships.stats(current.id)));
+  }
+
+  /** Marks the cleanup, removes the group from SCIM, then its memberships (see `purge`). */
+  private async remove(current: StoredResource, audit?: AuditEvent): Promise<void> {
+    const self = { id: current.id, type: 'Group' as const };
+    const at = this.deps.clock.now().toISOString();
+    await this.memberships.markPurgePending(self, at);
+    await this.deps.repo.remove(current, { at, ...(audit ? { audit } : {}) });
     await this.purge(self);
   }
 
@@ -161,7 +175,7 @@ export class GroupService extends ResourceService {
       for (let attempt = 1; ; attempt++) {
         const current = await this.deps.repo.get(id);
         if (!current) throw this.notFound(id);
-        if (ifMatch) checkIfMatch(ifMatch, `${current.version}-${(await this.memberships.stats(id)).version}`);
+        await this.checkIfMatch(current, ifMatch);
         const { attributes, members } = await plan(current);
         if (attributes) checkStorable(attributes, 'displayName');
         const change = await this.memberChange(id, members);
@@ -320,21 +334,15 @@ export class GroupService extends ResourceService {
     await this.audited(ctx, 'delete', { id }, async () => {
       const current = await this.deps.repo.get(id);
       if (!current) throw this.notFound(id);
-      if (ifMatch) checkIfMatch(ifMatch, `${current.version}-${(await this.memberships.stats(id)).version}`);
-      const self = { id, type: 'Group' as const };
-      await this.memberships.markPurgePending(self, this.deps.clock.now().toISOString());
+      await this.checkIfMatch(current, ifMatch);
+      // Gone from SCIM at once; its memberships go now if few, else in the background (cleanup job).
       try {
-        await this.deps.repo.remove(current, {
-          at: this.deps.clock.now().toISOString(),
-          audit: this.event(ctx, 'delete', 'success', { id, display: String(current.resource.displayName ?? '') }),
-        });
+        await this.remove(current, this.event(ctx, 'delete', 'success', { id, display: String(current.resource.displayName ?? '') }));
       } catch (e: unknown) {
         if (e instanceof VersionConflictError)
           throw ScimError.of(ifMatch ? 412 : 409, 'The group changed while it was being deleted; try again.', { cause: e });
         throw e;
       }
-      // Gone from SCIM at once; its memberships go now if few, else in the background (cleanup job).
-      await this.purge(self);
     });
   }
 
