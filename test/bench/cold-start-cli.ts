@@ -10,14 +10,7 @@ import { join } from 'node:path';
 import type { Metafile } from 'esbuild';
 import { bundleFunctions, EMPTY_BASELINE } from '../../infra/bundle';
 import { DEPLOYED_ENV, measureColdInit } from './cold-start';
-
-function option(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  const raw = i >= 0 ? process.argv[i + 1] : undefined;
-  const n = raw === undefined ? fallback : Number(raw);
-  if (!Number.isInteger(n) || n < 0) throw new Error(`--${name} needs a whole number`);
-  return n;
-}
+import { option } from './harness';
 
 /** Bytes in the output per npm package (or per project folder), largest first. */
 async function packages(metafile: string, top: number): Promise<string> {

@@ -11,8 +11,7 @@ import { startLocalStack, type LocalStack, type LocalStackOptions } from '../../
 import { createDocumentClient } from '../../shared/store/client';
 import { METRICS_ENV, metricsSink, type DynamoCall } from '../../shared/store/metrics';
 import { DynamoTokenRepository } from '../../shared/store/token-repository';
-import { expiryOf } from '../../shared/tokens/expiry';
-import { generateToken } from '../../shared/tokens/token';
+import { seedToken } from '../support/local-stack';
 
 export interface Sample {
   ms: number;
@@ -57,22 +56,7 @@ export async function startBench(options: Partial<LocalStackOptions> = {}): Prom
 
   label('bench');
   const tokens = new DynamoTokenRepository(createDocumentClient(), tableName);
-  const now = new Date();
-  await tokens.setEnabled(true, 'bench', now.toISOString());
-  const t = generateToken();
-  await tokens.createToken(
-    {
-      id: t.id,
-      name: 'bench',
-      hint: t.hint,
-      hash: t.hash,
-      createdAt: now.toISOString(),
-      expiresAt: expiryOf(now).toISOString(),
-      status: 'Active',
-      createdBy: 'bench',
-    },
-    2,
-  );
+  const token = await seedToken(tokens);
 
   const samples = new Map<string, Sample[]>();
   const record = (name: string, sample: Sample): void => {
@@ -85,7 +69,7 @@ export async function startBench(options: Partial<LocalStackOptions> = {}): Prom
   const bench: Bench = {
     db,
     stack,
-    token: t.value,
+    token,
     tableName,
     samples,
     async measure(name, request) {
@@ -113,7 +97,7 @@ export async function startBench(options: Partial<LocalStackOptions> = {}): Prom
     scim(path, init = {}) {
       return fetch(`${stack.scimBaseUrl}${path}`, {
         ...init,
-        headers: { Authorization: `Bearer ${t.value}`, 'Content-Type': 'application/scim+json', ...(init.headers ?? {}) },
+        headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/scim+json', ...(init.headers ?? {}) },
       });
     },
     async stop() {
@@ -129,4 +113,13 @@ export async function startBench(options: Partial<LocalStackOptions> = {}): Prom
 export function progress(text: string): void {
   if (process.stdout.isTTY) process.stdout.write(`\r\x1b[K${text}`);
   else console.log(text);
+}
+
+/** A whole-number command-line option `--name N`, or the fallback. */
+export function option(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  const raw = i >= 0 ? process.argv[i + 1] : undefined;
+  const n = raw === undefined ? fallback : Number(raw);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`--${name} needs a whole number`);
+  return n;
 }

@@ -10,7 +10,7 @@ import { bundleFunctions } from '../../infra/bundle';
 import { FUNCTIONS, type FunctionKey } from '../../infra/functions';
 import { createDocumentClient } from '../../shared/store/client';
 import { DEPLOYED_ENV, measureColdInit } from './cold-start';
-import { progress, startBench } from './harness';
+import { option, progress, startBench } from './harness';
 import { figures, printTable, printTargets, writeReport, type OperationFigures, type Target } from './report';
 import { seedUsers } from './seed';
 import { authorizer } from './workloads/auth';
@@ -18,14 +18,6 @@ import { groupScale } from './workloads/groups';
 import { entraSync, oktaImport, paging } from './workloads/users';
 
 const ROOT = join(__dirname, '..', '..');
-
-function option(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  const raw = i >= 0 ? process.argv[i + 1] : undefined;
-  const n = raw === undefined ? fallback : Number(raw);
-  if (!Number.isInteger(n) || n < 0) throw new Error(`--${name} needs a whole number`);
-  return n;
-}
 
 const row = (rows: OperationFigures[], op: string): OperationFigures | undefined => rows.find((r) => r.operation === op);
 const commands = (rows: OperationFigures[], op: string, fn = 'scim'): Record<string, number> => row(rows, op)?.commandsPerOp[fn] ?? {};
