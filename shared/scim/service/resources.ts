@@ -7,7 +7,6 @@ import type { Actor, AuditEvent } from '../../audit/events';
 import type { Clock } from '../../clock';
 import { ScimError } from '../errors';
 import {
-  ResourceNotFoundError,
   UniquenessError,
   VersionConflictError,
   type MembershipRepository,
@@ -280,7 +279,7 @@ export class ResourceService {
           await this.afterRemove(self);
           return;
         } catch (e: unknown) {
-          if (!(e instanceof VersionConflictError || e instanceof ResourceNotFoundError)) throw e;
+          if (!(e instanceof VersionConflictError)) throw e;
           if (ifMatch) throw ScimError.of(412, 'The resource changed since the version in If-Match.', { cause: e });
           if (attempt >= WRITE_ATTEMPTS) throw e;
         }
