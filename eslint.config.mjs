@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'cdk.out/', '.local/', 'bench-results/', 'coverage/'] },
+  { ignores: ['node_modules/', 'cdk.out/', '.local/', '.tools/', 'bench-results/', 'coverage/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -16,11 +16,11 @@ export default tseslint.config(
   },
   {
     files: ['**/*.js'],
-    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable', __dirname: 'readonly', process: 'readonly' } },
+    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable', __dirname: 'readonly', process: 'readonly', console: 'readonly' } },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
-    files: ['infra/local/**/*.ts', 'test/**/*.ts'],
+    files: ['infra/local/**/*.ts', 'infra/cli/**/*.ts', 'test/**/*.ts'],
     rules: { 'no-console': 'off' },
   },
 );

@@ -11,13 +11,17 @@ const transform = {
     },
   ],
 };
-// Middy and jose ship only ES modules: transpile them to CommonJS like the project's own code.
-const transformIgnorePatterns = ['/node_modules/(?!(@middy|jose)/)'];
+// Middy, jose and the OpenAPI validator's reference parser ship only ES modules: transpile them to CommonJS like the project's own code.
+const transformIgnorePatterns = ['/node_modules/(?!(@middy|jose|@apidevtools)/)'];
+// Middy 7 exports only an `import` condition, which Jest's CommonJS resolver does not take: point it at
+// the module file (transpiled above).
+const moduleNameMapper = { '^@middy/(core|util)$': '<rootDir>/node_modules/@middy/$1/index.js' };
 
 const project = (name, extra = {}) => ({
   displayName: name,
   rootDir: root,
   testEnvironment: 'node',
+  moduleNameMapper,
   testMatch: [`<rootDir>/test/${name}/**/*.test.ts`],
   transform,
   transformIgnorePatterns,
@@ -32,6 +36,8 @@ module.exports = {
   transformIgnorePatterns,
   // Integration and e2e tests talk to DynamoDB Local and HTTP servers; CDK synthesis bundles code.
   testTimeout: 60_000,
+  // Not the project's code: the Node.js download of .ci/run, the cloud assembly, the local stack's data and bundles.
+  modulePathIgnorePatterns: ['<rootDir>/.tools/', '<rootDir>/cdk.out/', '<rootDir>/.local/'],
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',

@@ -48,7 +48,6 @@ function byFunction(calls: DynamoCall[]): Record<string, DynamoCall[]> {
 export async function startBench(options: Partial<LocalStackOptions> = {}): Promise<Bench> {
   process.env[METRICS_ENV] = '1';
   process.env.POWERTOOLS_LOG_LEVEL ??= 'ERROR';
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
   const db = await startDynamoDbLocal();
   const localDir = await mkdtemp(join(tmpdir(), 'scim-bench-'));
   const tableName = 'bench';

@@ -18,7 +18,6 @@ describe('npx cdk synth', () => {
           ...env,
           CDK_DISABLE_CLI_TELEMETRY: 'true',
           AWS_EC2_METADATA_DISABLED: 'true',
-          AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
         },
         timeout: 110_000,
       });

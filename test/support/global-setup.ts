@@ -7,7 +7,6 @@ declare global {
 
 /** Starts DynamoDB Local once for the whole run (in memory); the workers inherit its endpoint. */
 export default async function globalSetup(): Promise<void> {
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
   const db = await startDynamoDbLocal();
   globalThis.__DYNAMODB_LOCAL__ = db;
   process.env[DYNAMODB_ENDPOINT_ENV] = db.endpoint;
