@@ -1,73 +1,76 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { join } from 'node:path';
+import { Duration, RemovalPolicy, Stack, Stage } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { Architecture, Code, Function as LambdaFunction, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { join } from 'node:path';
+import { SERVICE_NAME_ENV } from '../../shared/observability';
 import { TABLE_NAME_ENV } from '../../shared/store/table';
-import { BUNDLE_OPTIONS } from '../bundle';
-import type { FunctionSpec } from '../functions';
+import { bundleFunctionSync } from '../bundle';
+import { FUNCTIONS, type FunctionKey, type FunctionSpec } from '../functions';
 
 export const PROJECT_ROOT = join(__dirname, '..', '..');
 
 export interface ProjectFunctionProps {
-  spec: FunctionSpec;
+  /** Which function of infra/functions.ts. */
+  function: FunctionKey;
   table: ITable;
   environment?: Record<string, string>;
   logRetention: RetentionDays;
   /** Build-time constants (esbuild define), e.g. configuration too large for environment variables. */
   define?: Record<string, string>;
+  /** Asynchronous invocations (schedules): retries, then this dead-letter queue. */
+  deadLetterQueue?: IQueue;
+  retryAttempts?: number;
 }
 
 /**
- * A Lambda function with the project's defaults: Node.js 22 on arm64, bundled by the local
- * esbuild (never Docker) into one minified file with source maps and the AWS SDK v3 inside
- * (tree-shaken), a log group with retention, and exactly the table actions its spec names.
+ * A Lambda function with the project's defaults: Node.js 24 on arm64, X-Ray active tracing, a log
+ * group with retention, Powertools named after the stack (so that two stacks' metrics stay apart),
+ * and exactly the table actions its spec names. Its code is the bundle `infra/bundle.ts` builds (the
+ * local esbuild, never Docker): one minified file with a source map and the AWS SDK v3 inside, the
+ * same bundle `npm start` and the benchmark run.
  */
-export class ProjectFunction extends NodejsFunction {
+export class ProjectFunction extends LambdaFunction {
+  readonly spec: FunctionSpec;
+
   constructor(scope: Construct, id: string, props: ProjectFunctionProps) {
+    const spec = FUNCTIONS[props.function];
     const logGroup = new LogGroup(scope, `${id}Logs`, {
       retention: props.logRetention,
       removalPolicy: RemovalPolicy.DESTROY,
     });
+    // Built into the cloud assembly's folder (cdk.out), then staged as the function's asset.
+    const outdir = Stage.of(scope)?.assetOutdir ?? join(PROJECT_ROOT, 'cdk.out');
+    const work = join(outdir, '.bundles', `${Stack.of(scope).stackName}-${id}-${scope.node.addr}`);
+    const bundle = bundleFunctionSync(props.function, join(work, 'code'), join(work, 'meta'), props.define);
     super(scope, id, {
-      entry: join(PROJECT_ROOT, props.spec.entry),
-      handler: 'handler',
-      description: props.spec.description,
-      runtime: Runtime.NODEJS_22_X,
+      code: Code.fromAsset(join(bundle.file, '..')),
+      handler: 'index.handler',
+      description: spec.description,
+      runtime: Runtime.NODEJS_24_X,
       architecture: Architecture.ARM_64,
-      memorySize: props.spec.memoryMb,
-      timeout: Duration.seconds(props.spec.timeoutSeconds),
+      tracing: Tracing.ACTIVE,
+      memorySize: spec.memoryMb,
+      timeout: Duration.seconds(spec.timeoutSeconds),
       logGroup,
-      projectRoot: PROJECT_ROOT,
-      depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
+      ...(props.deadLetterQueue ? { deadLetterQueue: props.deadLetterQueue } : {}),
+      ...(props.retryAttempts !== undefined ? { retryAttempts: props.retryAttempts } : {}),
       environment: {
         [TABLE_NAME_ENV]: props.table.tableName,
         NODE_OPTIONS: '--enable-source-maps',
-        POWERTOOLS_SERVICE_NAME: 'scim-provisioning',
+        [SERVICE_NAME_ENV]: Stack.of(scope).stackName,
         ...props.environment,
       },
-      // The same esbuild options the benchmark bundles with (infra/bundle.ts), so it measures what is deployed.
-      bundling: {
-        minify: BUNDLE_OPTIONS.minify,
-        sourceMap: BUNDLE_OPTIONS.sourcemap,
-        sourcesContent: BUNDLE_OPTIONS.sourcesContent,
-        target: BUNDLE_OPTIONS.target,
-        format: BUNDLE_OPTIONS.format as OutputFormat,
-        mainFields: [...BUNDLE_OPTIONS.mainFields],
-        externalModules: [...BUNDLE_OPTIONS.external],
-        forceDockerBundling: false,
-        metafile: false,
-        ...(props.define ? { define: props.define } : {}),
-      },
     });
-    if (props.spec.tableActions.length > 0) {
+    this.spec = spec;
+    if (spec.tableActions.length > 0) {
       const table = props.table;
       this.addToRolePolicy(
         new PolicyStatement({
-          actions: [...props.spec.tableActions],
+          actions: [...spec.tableActions],
           resources: [table.tableArn, `${table.tableArn}/index/*`],
         }),
       );

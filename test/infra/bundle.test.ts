@@ -1,10 +1,13 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Metafile } from 'esbuild';
-import { BUNDLE_OPTIONS, bundleFunctions, EMPTY_BASELINE, type BuiltBundle } from '../../infra/bundle';
+import { Template } from 'aws-cdk-lib/assertions';
+import { bundleFunctions, EMPTY_BASELINE, type BuiltBundle } from '../../infra/bundle';
+import { DEFAULT_CONFIG, ScimProvisioningStack } from '../../infra/stacks/scim-provisioning-stack';
+import { cdkApp } from '../support/cdk-app';
 import { FUNCTIONS } from '../../infra/functions';
 import { childEnv, DEPLOYED_ENV } from '../bench/cold-start';
 
@@ -25,18 +28,28 @@ describe('function bundles (infra/bundle.ts)', () => {
     if (outDir) await rm(outDir, { recursive: true, force: true });
   });
 
-  it('match what CDK builds: minified CommonJS for Node.js 22, SDK inside, ES modules first', () => {
-    expect(BUNDLE_OPTIONS).toMatchObject({
-      bundle: true,
-      platform: 'node',
-      target: 'node22',
-      format: 'cjs',
-      minify: true,
-      sourcemap: true,
-      sourcesContent: false,
-      external: [],
-      mainFields: ['module', 'main'],
-    });
+  it('are byte for byte the code CDK deploys', async () => {
+    const app = cdkApp('test-bundle');
+    const stack = new ScimProvisioningStack(app, 'BundleTest', DEFAULT_CONFIG);
+    const dir = app.synth().directory;
+    const resources = Template.fromStack(stack).toJSON().Resources as Record<string, { Type: string; Properties: Record<string, unknown> }>;
+    const fns = Object.values(resources).filter((r) => r.Type === 'AWS::Lambda::Function');
+    expect(fns).toHaveLength(Object.keys(FUNCTIONS).length);
+    for (const [key, spec] of Object.entries(FUNCTIONS)) {
+      const fn = fns.find((f) => f.Properties.Description === spec.description);
+      const asset = join(dir, `asset.${String((fn?.Properties.Code as { S3Key: string }).S3Key).replace(/\.zip$/, '')}`);
+      const deployed = await readFile(join(asset, 'index.js'));
+      const measured = await readFile(bundles[key]?.file ?? '');
+      expect({ key, same: deployed.equals(measured) }).toEqual({ key, same: true });
+      expect((await readdir(asset)).sort()).toEqual(['index.js', 'index.js.map']);
+    }
+  }, 60_000);
+
+  it('are CommonJS modules whose handler is `exports.handler`, as the Lambda runtime loads them', async () => {
+    const script = 'const m = require(process.argv[1]); process.stdout.write(String(Object.keys(m)));';
+    const b = bundles.scim;
+    const { stdout } = await run(process.execPath, ['-e', script, String(b?.file)], { cwd: tmpdir(), env: childEnv(DEPLOYED_ENV) });
+    expect(stdout.split(',')).toContain('handler');
   });
 
   it('builds one minified index.js with a metafile for every function, and the empty baseline', async () => {

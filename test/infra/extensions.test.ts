@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { App } from 'aws-cdk-lib';
+import { cdkApp } from '../support/cdk-app';
 import { Template } from 'aws-cdk-lib/assertions';
 import { FUNCTIONS } from '../../infra/functions';
 import { DEFAULT_CONFIG, ScimProvisioningStack } from '../../infra/stacks/scim-provisioning-stack';
@@ -20,7 +20,7 @@ const config = JSON.stringify({
 
 describe('custom SCIM extensions from a configuration file', () => {
   it('are built into the SCIM function bundle', () => {
-    const app = new App({ outdir: join(__dirname, '..', '..', 'cdk.out', 'test-extensions') });
+    const app = cdkApp('test-extensions');
     const stack = new ScimProvisioningStack(app, 'ExtTest', { ...DEFAULT_CONFIG, scimExtensionsJson: config });
     const resources = Template.fromStack(stack).toJSON().Resources as Record<string, { Type: string; Properties: Record<string, unknown> }>;
     const fn = Object.values(resources).find(
@@ -32,7 +32,7 @@ describe('custom SCIM extensions from a configuration file', () => {
   });
 
   it('fail the synthesis when the configuration is invalid', () => {
-    const app = new App({ outdir: join(__dirname, '..', '..', 'cdk.out', 'test-extensions-bad') });
+    const app = cdkApp('test-extensions-bad');
     const bad = JSON.stringify({ extensions: [{ resourceTypes: ['User'], schema: { id: 'not-a-urn', name: 'x', attributes: [] } }] });
     expect(() => new ScimProvisioningStack(app, 'BadExt', { ...DEFAULT_CONFIG, scimExtensionsJson: bad })).toThrow(/URN/);
   });
