@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { systemClock } from '../../shared/clock';
@@ -31,4 +32,7 @@ export const lambdaHandler = adminOperations({
   ...(process.env[SCIM_ENDPOINT_ENV] ? { scimEndpoint: process.env[SCIM_ENDPOINT_ENV] } : {}),
 });
 
-export const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult>().use(adminErrors(logger)).handler(lambdaHandler);
+export const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
+  .use(injectLambdaContext(logger, { resetKeys: true }))
+  .use(adminErrors(logger))
+  .handler(lambdaHandler);

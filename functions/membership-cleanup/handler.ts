@@ -1,8 +1,9 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { systemClock } from '../../shared/clock';
 import { requireEnv } from '../../shared/config';
-import { logger } from '../../shared/observability';
+import { logger, METRIC, metricSink } from '../../shared/observability';
 import { runMembershipCleanup, type CleanupReport } from '../../shared/scim/service/cleanup';
 import { createDocumentClient } from '../../shared/store/client';
 import { DynamoMembershipRepository } from '../../shared/store/membership-repository';
@@ -12,6 +13,7 @@ import { TABLE_NAME_ENV } from '../../shared/store/table';
 const db = createDocumentClient();
 const tableName = requireEnv(TABLE_NAME_ENV);
 const memberships = new DynamoMembershipRepository(db, tableName);
+const sink = metricSink();
 const repos = { User: new DynamoResourceRepository(db, tableName, 'User'), Group: new DynamoResourceRepository(db, tableName, 'Group') };
 
 export const lambdaHandler = async (
@@ -24,8 +26,12 @@ export const lambdaHandler = async (
     clock: systemClock,
     timeLeft: () => (typeof context?.getRemainingTimeInMillis === 'function' ? context.getRemainingTimeInMillis() : 60_000),
   });
+  sink.gauge(METRIC.cleanupBacklog, report.pending);
+  sink.gauge(METRIC.cleanupRemoved, report.removedMemberships);
   if (report.finished.length + report.unfinished.length > 0) logger.info('Membership cleanup run', { ...report });
   return report;
 };
 
-export const handler = middy<ScheduledEvent, CleanupReport>().handler(lambdaHandler);
+export const handler = middy<ScheduledEvent, CleanupReport>()
+  .use(injectLambdaContext(logger, { resetKeys: true }))
+  .handler(lambdaHandler);

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
 import { systemClock } from '../../shared/clock';
 import { numberEnv, requireEnv } from '../../shared/config';
 import { lowerCaseHeaders } from '../../shared/http/request';
-import { logger } from '../../shared/observability';
+import { logger, METRIC, metricSink } from '../../shared/observability';
 import { DynamoAuditLog } from '../../shared/store/audit-repository';
 import { createDocumentClient } from '../../shared/store/client';
 import { TABLE_NAME_ENV } from '../../shared/store/table';
@@ -16,6 +17,7 @@ import { AUTH_CACHE_SECONDS_ENV, DEFAULT_AUTH_CACHE_SECONDS } from './config';
 const db = createDocumentClient();
 const tableName = requireEnv(TABLE_NAME_ENV);
 const audit = new DynamoAuditLog(db, tableName);
+const sink = metricSink();
 const authorizer = new ScimTokenAuthorizer({
   tokens: new DynamoTokenRepository(db, tableName),
   clock: systemClock,
@@ -36,6 +38,7 @@ export const lambdaHandler = async (event: APIGatewayRequestAuthorizerEvent): Pr
   const result = await authorizer.authorize(bearerValue(headers.authorization));
   if (!result.allowed) {
     logger.info('SCIM token refused', { reason: result.reason, tokenId: result.tokenId });
+    sink.count(METRIC.authRefusals, { reason: result.reason });
     const client = { sourceIp: event.requestContext.identity?.sourceIp, userAgent: headers['user-agent'] };
     await audit
       .record(refusalEvent(result, client, systemClock.now(), randomUUID()))
@@ -45,4 +48,6 @@ export const lambdaHandler = async (event: APIGatewayRequestAuthorizerEvent): Pr
   return { principalId: result.tokenId, policyDocument: allowPolicy(event.methodArn), context: { tokenId: result.tokenId } };
 };
 
-export const handler = middy<APIGatewayRequestAuthorizerEvent, APIGatewayAuthorizerResult>().handler(lambdaHandler);
+export const handler = middy<APIGatewayRequestAuthorizerEvent, APIGatewayAuthorizerResult>()
+  .use(injectLambdaContext(logger, { resetKeys: true }))
+  .handler(lambdaHandler);

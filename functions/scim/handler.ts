@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { systemClock } from '../../shared/clock';
 import { requireEnv } from '../../shared/config';
-import { scimErrors } from '../../shared/http/middleware';
+import { requestMetrics, scimErrors } from '../../shared/http/middleware';
 import { scimOperations } from '../../shared/http/scim-operations';
-import { logger } from '../../shared/observability';
+import { logger, METRIC, metricSink } from '../../shared/observability';
 import { hashPassword } from '../../shared/scim/resource';
 import { buildRegistry } from '../../shared/scim/schemas/registry';
 import { GroupService } from '../../shared/scim/service/groups';
@@ -23,7 +24,16 @@ const registry = buildRegistry();
 const memberships = new DynamoMembershipRepository(db, tableName);
 const repoOptions = { uniqueExternalId: process.env[UNIQUE_EXTERNAL_ID_ENV] === 'true' };
 const groupRepo = new DynamoResourceRepository(db, tableName, 'Group', repoOptions);
-const common = { clock: systemClock, newId: randomUUID, newEventId: randomUUID, audit: new DynamoAuditLog(db, tableName), memberships };
+const sink = metricSink();
+const onConflict = (resourceType: string): void => sink.count(METRIC.writeConflicts, { resourceType });
+const common = {
+  onConflict,
+  clock: systemClock,
+  newId: randomUUID,
+  newEventId: randomUUID,
+  audit: new DynamoAuditLog(db, tableName),
+  memberships,
+};
 
 export const lambdaHandler = scimOperations({
   registry,
@@ -38,4 +48,8 @@ export const lambdaHandler = scimOperations({
   groups: new GroupService({ ...common, kind: 'Group', rs: registry.group, repo: groupRepo }),
 });
 
-export const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult>().use(scimErrors(logger)).handler(lambdaHandler);
+export const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
+  .use(injectLambdaContext(logger, { resetKeys: true }))
+  .use(requestMetrics(sink))
+  .use(scimErrors(logger))
+  .handler(lambdaHandler);

@@ -1,10 +1,11 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { SNSClient } from '@aws-sdk/client-sns';
 import type { ScheduledEvent } from 'aws-lambda';
 import { systemClock } from '../../shared/clock';
 import { numberEnv, requireEnv } from '../../shared/config';
 import { SnsNotifier } from '../../shared/notify/sns';
-import { logger } from '../../shared/observability';
+import { logger, METRIC, metricSink } from '../../shared/observability';
 import { createDocumentClient } from '../../shared/store/client';
 import { TABLE_NAME_ENV } from '../../shared/store/table';
 import { DynamoTokenRepository } from '../../shared/store/token-repository';
@@ -15,6 +16,7 @@ const tokens = new DynamoTokenRepository(createDocumentClient(), requireEnv(TABL
 const retentionDays = numberEnv(RETENTION_DAYS_ENV, 90);
 const topicArn = process.env[EXPIRY_TOPIC_ENV];
 const notifier = topicArn ? new SnsNotifier(new SNSClient({}), topicArn) : undefined;
+const sink = metricSink();
 
 export const lambdaHandler = async (_event?: ScheduledEvent): Promise<ExpiryReport> => {
   const report = await runTokenExpiry({ tokens, clock: systemClock, retentionDays });
@@ -22,6 +24,8 @@ export const lambdaHandler = async (_event?: ScheduledEvent): Promise<ExpiryRepo
     expired: report.expired,
     expiringSoon: report.expiringSoon.map(({ id, name, expiresOn, daysLeft }) => ({ id, name, expiresOn, daysLeft })),
   });
+  sink.gauge(METRIC.tokensExpiring30, report.expiringSoon.length);
+  sink.gauge(METRIC.tokensExpiring7, report.expiringSoon.filter((t) => t.daysLeft <= 7).length);
   if (notifier && report.newlyWarned.length > 0) {
     const lines = report.newlyWarned.map((t) => `- "${t.name}" (id ${t.id}) expires on ${t.expiresOn} (in ${t.daysLeft} day(s))`);
     await notifier.publish(
@@ -32,4 +36,6 @@ export const lambdaHandler = async (_event?: ScheduledEvent): Promise<ExpiryRepo
   return report;
 };
 
-export const handler = middy<ScheduledEvent, ExpiryReport>().handler(lambdaHandler);
+export const handler = middy<ScheduledEvent, ExpiryReport>()
+  .use(injectLambdaContext(logger, { resetKeys: true }))
+  .handler(lambdaHandler);

@@ -1,5 +1,13 @@
 import { CfnOutput } from 'aws-cdk-lib';
-import { AuthorizationType, EndpointType, LambdaIntegration, ResponseType, RestApi, type IAuthorizer } from 'aws-cdk-lib/aws-apigateway';
+import {
+  AuthorizationType,
+  EndpointType,
+  LambdaIntegration,
+  ResponseType,
+  RestApi,
+  type IAuthorizer,
+  type StageOptions,
+} from 'aws-cdk-lib/aws-apigateway';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { gatewayResponses } from '../../shared/http/gateway-responses';
@@ -18,6 +26,8 @@ export interface RestApisProps {
   authorizers: Partial<Record<AuthorizerName, IAuthorizer>>;
   stageName: string;
   throttling: { rateLimit: number; burstLimit: number };
+  /** More stage settings per API (access logs and tracing, from the monitoring construct). */
+  stageOptions?: (api: ApiName) => Omit<StageOptions, 'stageName' | 'throttlingRateLimit' | 'throttlingBurstLimit'>;
 }
 
 const BASE_PATHS: Record<ApiName, string> = { scim: SCIM_BASE_PATH, admin: ADMIN_BASE_PATH };
@@ -31,6 +41,12 @@ export class RestApis extends Construct {
   readonly apis: Partial<Record<ApiName, RestApi>> = {};
   /** Public base URLs (…/api/scim/v2, …/api/admin/v1). */
   readonly baseUrls: Partial<Record<ApiName, string>> = {};
+
+  requireApi(api: ApiName): RestApi {
+    const found = this.apis[api];
+    if (!found) throw new Error(`The route table has no ${api} routes`);
+    return found;
+  }
 
   requireBaseUrl(api: ApiName): string {
     const url = this.baseUrls[api];
@@ -64,6 +80,7 @@ export class RestApis extends Construct {
           stageName: props.stageName,
           throttlingRateLimit: props.throttling.rateLimit,
           throttlingBurstLimit: props.throttling.burstLimit,
+          ...props.stageOptions?.(apiName),
         },
       });
       for (const def of gatewayResponses(apiName)) {
@@ -77,9 +94,14 @@ export class RestApis extends Construct {
         });
       }
       for (const route of routes) {
+        const resource = api.root.resourceForPath(route.path);
+        if (route.authorizer === 'none') {
+          resource.addMethod(route.method, integrationFor(route.function), { authorizationType: AuthorizationType.NONE });
+          continue;
+        }
         const authorizer = props.authorizers[route.authorizer];
         if (!authorizer) throw new Error(`Route ${route.method} ${route.path} needs authorizer ${route.authorizer}`);
-        api.root.resourceForPath(route.path).addMethod(route.method, integrationFor(route.function), {
+        resource.addMethod(route.method, integrationFor(route.function), {
           authorizer,
           authorizationType: route.authorizer === 'adminJwt' ? AuthorizationType.COGNITO : AuthorizationType.CUSTOM,
         });

@@ -1,48 +1,40 @@
-import { CfnOutput, Duration } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
-import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { Schedule } from 'aws-cdk-lib/aws-events';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { Topic } from 'aws-cdk-lib/aws-sns';
-import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { EXPIRY_TOPIC_ENV, RETENTION_DAYS_ENV } from '../../functions/token-expiry/config';
-import { FUNCTIONS } from '../functions';
-import { ProjectFunction } from './project-function';
+import { ScheduledJob } from './scheduled-job';
 
 export interface TokenExpiryProps {
   table: ITable;
   logRetention: RetentionDays;
   /** Days an Expired token stays visible before TTL removes it. */
   retentionDays: number;
-  /** Optional address subscribed to the expiry warnings. */
-  alertEmail?: string;
+  /** Where the warnings go (the operators' alert topic). */
+  topic: ITopic;
 }
 
 /** The hourly job that marks expired tokens Expired and warns operators before expiry. */
 export class TokenExpiry extends Construct {
-  readonly fn: ProjectFunction;
-  readonly topic: Topic;
+  readonly job: ScheduledJob;
 
   constructor(scope: Construct, id: string, props: TokenExpiryProps) {
     super(scope, id);
-    this.topic = new Topic(this, 'ExpiryWarnings', { displayName: 'SCIM token expiry warnings' });
-    if (props.alertEmail) this.topic.addSubscription(new EmailSubscription(props.alertEmail));
-    this.fn = new ProjectFunction(this, 'Function', {
-      spec: FUNCTIONS.tokenExpiry,
+    this.job = new ScheduledJob(this, 'Job', {
+      function: 'tokenExpiry',
       table: props.table,
       logRetention: props.logRetention,
+      description: 'Runs the SCIM token expiry job every hour',
+      schedule: Schedule.rate(Duration.hours(1)),
+      retryAttempts: 2,
+      maxEventAge: Duration.hours(1),
       environment: {
-        [EXPIRY_TOPIC_ENV]: this.topic.topicArn,
+        [EXPIRY_TOPIC_ENV]: props.topic.topicArn,
         [RETENTION_DAYS_ENV]: String(props.retentionDays),
       },
     });
-    this.topic.grantPublish(this.fn);
-    new Rule(this, 'Hourly', {
-      description: 'Runs the SCIM token expiry job every hour',
-      schedule: Schedule.rate(Duration.hours(1)),
-      targets: [new LambdaFunction(this.fn, { retryAttempts: 2 })],
-    });
-    new CfnOutput(scope, 'TokenExpiryTopicArn', { value: this.topic.topicArn });
+    props.topic.grantPublish(this.job.fn);
   }
 }

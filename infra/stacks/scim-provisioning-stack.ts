@@ -1,7 +1,6 @@
 import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import { IdentitySource, RequestAuthorizer } from 'aws-cdk-lib/aws-apigateway';
-import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
-import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { Schedule } from 'aws-cdk-lib/aws-events';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { ADMIN_ROLES_ENV, SCIM_ENDPOINT_ENV } from '../../functions/admin/config';
@@ -9,10 +8,11 @@ import { AUTH_CACHE_SECONDS_ENV, DEFAULT_AUTH_CACHE_SECONDS } from '../../functi
 import { UNIQUE_EXTERNAL_ID_ENV } from '../../functions/scim/config';
 import { ROUTES } from '../../shared/http/routes';
 import { configuredExtensions } from '../../shared/scim/schemas/registry';
-import { FUNCTIONS } from '../functions';
 import { AdminIdentity } from '../constructs/admin-identity';
+import { Monitoring } from '../constructs/monitoring';
 import { ProjectFunction } from '../constructs/project-function';
 import { RestApis } from '../constructs/rest-apis';
+import { ScheduledJob } from '../constructs/scheduled-job';
 import { ScimTable } from '../constructs/table';
 import { TokenExpiry } from '../constructs/token-expiry';
 
@@ -52,11 +52,15 @@ export class ScimProvisioningStack extends Stack {
     }
     const { table } = new ScimTable(this, 'Data');
     const common = { table, logRetention: config.logRetention };
+    const monitoring = new Monitoring(this, 'Monitoring', {
+      logRetention: config.logRetention,
+      ...(config.alertEmail ? { alertEmail: config.alertEmail } : {}),
+    });
 
     if (config.scimExtensionsJson !== undefined) configuredExtensions(config.scimExtensionsJson); // fail at synth on bad config
     const scim = new ProjectFunction(this, 'ScimFunction', {
       ...common,
-      spec: FUNCTIONS.scim,
+      function: 'scim',
       environment: { [UNIQUE_EXTERNAL_ID_ENV]: String(config.uniqueExternalId === true) },
       ...(config.scimExtensionsJson !== undefined
         ? { define: { 'process.env.SCIM_EXTENSIONS_JSON': JSON.stringify(config.scimExtensionsJson) } }
@@ -64,16 +68,23 @@ export class ScimProvisioningStack extends Stack {
     });
     const scimAuthorizerFn = new ProjectFunction(this, 'ScimAuthorizerFunction', {
       ...common,
-      spec: FUNCTIONS.scimAuthorizer,
+      function: 'scimAuthorizer',
       environment: { [AUTH_CACHE_SECONDS_ENV]: String(config.authCacheSeconds) },
     });
-    new TokenExpiry(this, 'TokenExpiry', { ...common, retentionDays: config.tokenRetentionDays, alertEmail: config.alertEmail });
+    const tokenExpiry = new TokenExpiry(this, 'TokenExpiry', {
+      ...common,
+      retentionDays: config.tokenRetentionDays,
+      topic: monitoring.topic,
+    });
     // Deleted groups are gone from SCIM at once; this removes their remaining membership items.
-    const cleanup = new ProjectFunction(this, 'MembershipCleanupFunction', { ...common, spec: FUNCTIONS.membershipCleanup });
-    new Rule(this, 'MembershipCleanupSchedule', {
+    const cleanup = new ScheduledJob(this, 'MembershipCleanup', {
+      ...common,
+      function: 'membershipCleanup',
       description: 'Removes the memberships of deleted users and groups',
       schedule: Schedule.rate(Duration.minutes(1)),
-      targets: [new LambdaFunction(cleanup, { retryAttempts: 0 })],
+      // The next run a minute later picks up where this one stopped: no retries of the same run.
+      retryAttempts: 0,
+      maxEventAge: Duration.minutes(1),
     });
 
     // A REQUEST authorizer (not TOKEN) so refusals can be audited with the caller's address.
@@ -91,7 +102,7 @@ export class ScimProvisioningStack extends Stack {
     });
     const admin = new ProjectFunction(this, 'AdminFunction', {
       ...common,
-      spec: FUNCTIONS.admin,
+      function: 'admin',
       environment: { [ADMIN_ROLES_ENV]: identity.roles.join(',') },
     });
 
@@ -101,8 +112,15 @@ export class ScimProvisioningStack extends Stack {
       authorizers: { scimToken, adminJwt: identity.authorizer },
       stageName: config.stageName,
       throttling: config.throttling,
+      stageOptions: (api) => monitoring.stageOptions(api),
     });
     // The admin API shows the SCIM endpoint that administrators give their identity provider.
     admin.addEnvironment(SCIM_ENDPOINT_ENV, apis.requireBaseUrl('scim'));
+
+    monitoring.watch({
+      apis: { scim: apis.requireApi('scim'), admin: apis.requireApi('admin') },
+      functions: { scim, scimAuthorizer: scimAuthorizerFn, admin, tokenExpiry: tokenExpiry.job.fn, membershipCleanup: cleanup.fn },
+      jobs: { TokenExpiry: tokenExpiry.job, MembershipCleanup: cleanup },
+    });
   }
 }

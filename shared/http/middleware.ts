@@ -1,7 +1,8 @@
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { ScimError } from '../scim/errors';
-import type { LogSink } from '../observability';
+import { METRIC, outcomeOf, type LogSink, type MetricSink } from '../observability';
+import { operationOf } from './routes';
 import { scimErrorResponse, scimInternalErrorResponse } from './responses';
 
 type ProxyMiddleware = MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult>;
@@ -23,5 +24,19 @@ export function scimErrors(log: LogSink): ProxyMiddleware {
       });
       request.response = scimInternalErrorResponse();
     },
+  };
+}
+
+/**
+ * Counts every request by operation and outcome (success, clientError, serverError). Put it before
+ * the error middleware, so that it sees the response the error became.
+ */
+export function requestMetrics(sink: MetricSink): ProxyMiddleware {
+  const record = (event: APIGatewayProxyEvent, response: APIGatewayProxyResult | null | undefined): void => {
+    sink.count(METRIC.scimRequests, { operation: operationOf(event), outcome: outcomeOf(response?.statusCode ?? 500) });
+  };
+  return {
+    after: async (request) => record(request.event, request.response),
+    onError: async (request) => record(request.event, request.response),
   };
 }

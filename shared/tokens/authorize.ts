@@ -4,7 +4,9 @@ import { isExpired } from './expiry';
 import type { TokenRecord, TokenRepository } from './ports';
 import { parseToken, tokenMatches } from './token';
 
-export type Refusal = 'missing' | 'malformed' | 'unknown' | 'mismatch' | 'expired' | 'inactive';
+/** Why a SCIM token is refused (the `reason` of the audit event and of the AuthRefusals metric). */
+export const REFUSALS = ['missing', 'malformed', 'unknown', 'mismatch', 'expired', 'inactive'] as const;
+export type Refusal = (typeof REFUSALS)[number];
 
 export type AuthResult = { allowed: true; tokenId: string } | { allowed: false; reason: Refusal; tokenId?: string };
 

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import { cdkApp } from '../support/cdk-app';
 import { FUNCTIONS } from '../../infra/functions';
 import { DEFAULT_CONFIG, ScimProvisioningStack } from '../../infra/stacks/scim-provisioning-stack';
 import { gatewayResponses } from '../../shared/http/gateway-responses';
@@ -14,7 +14,7 @@ let resources: Resources;
 let assemblyDir: string;
 
 beforeAll(() => {
-  const app = new App({ outdir: join(__dirname, '..', '..', 'cdk.out', 'test-infra') });
+  const app = cdkApp('test-infra');
   const stack = new ScimProvisioningStack(app, 'Test', DEFAULT_CONFIG);
   template = Template.fromStack(stack);
   resources = template.toJSON().Resources as Resources;
@@ -62,17 +62,18 @@ describe('table', () => {
 });
 
 describe('functions', () => {
-  it('run Node.js 22 on arm64 with source maps, each with a log group with retention', () => {
+  it('run Node.js 24 on arm64 with source maps, each with a log group with retention', () => {
     const fns = ofType('AWS::Lambda::Function');
     expect(fns.length).toBe(Object.keys(FUNCTIONS).length);
     for (const [, p] of fns) {
-      expect(p.Runtime).toBe('nodejs22.x');
+      expect(p.Runtime).toBe('nodejs24.x');
       expect(p.Architectures).toEqual(['arm64']);
       expect((p.Environment as { Variables: Record<string, unknown> }).Variables.NODE_OPTIONS).toBe('--enable-source-maps');
       expect(p.LoggingConfig).toEqual({ LogGroup: { Ref: expect.any(String) } });
     }
+    // One per function, and the access logs of the two APIs.
     const logGroups = ofType('AWS::Logs::LogGroup');
-    expect(logGroups).toHaveLength(fns.length);
+    expect(logGroups).toHaveLength(fns.length + 2);
     for (const [, p] of logGroups) expect(p.RetentionInDays).toBe(30);
   });
 

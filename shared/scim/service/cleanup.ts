@@ -15,6 +15,8 @@ export const PURGE_BATCH = 5000;
 export const SETTLE_MS = 60 * 1000;
 
 export interface CleanupReport {
+  /** Deletes whose memberships were still to remove or to check when the run started (the backlog). */
+  pending: number;
   finished: string[];
   /** Resources with memberships left for the next run (time ran out). */
   unfinished: string[];
@@ -28,8 +30,9 @@ export async function runMembershipCleanup(deps: {
   /** Milliseconds left before the function must return. */
   timeLeft: () => number;
 }): Promise<CleanupReport> {
-  const report: CleanupReport = { finished: [], unfinished: [], removedMemberships: 0 };
-  for (const mark of await deps.memberships.pendingPurges()) {
+  const marks = await deps.memberships.pendingPurges();
+  const report: CleanupReport = { pending: marks.length, finished: [], unfinished: [], removedMemberships: 0 };
+  for (const mark of marks) {
     const target = { id: mark.id, type: mark.type };
     const settled = deps.clock.now().getTime() - Date.parse(mark.at) >= SETTLE_MS;
     if (await deps.repos[mark.type].get(mark.id)) {

@@ -193,6 +193,7 @@ export class GroupService extends ResourceService {
           if (e instanceof UniquenessError) throw this.uniquenessError(e, attributes ?? current.resource);
           if (e instanceof ResourceNotFoundError) throw this.notFound(id);
           if (!(e instanceof VersionConflictError)) throw e;
+          this.deps.onConflict?.('Group');
           if (ifMatch) throw ScimError.of(412, 'The group changed since the version in If-Match.', { cause: e });
           if (attempt >= WRITE_ATTEMPTS) throw ScimError.of(409, 'The group is being changed by other requests; try again.', { cause: e });
         }
@@ -339,8 +340,10 @@ export class GroupService extends ResourceService {
       try {
         await this.remove(current, this.event(ctx, 'delete', 'success', { id, display: String(current.resource.displayName ?? '') }));
       } catch (e: unknown) {
-        if (e instanceof VersionConflictError)
+        if (e instanceof VersionConflictError) {
+          this.deps.onConflict?.('Group');
           throw ScimError.of(ifMatch ? 412 : 409, 'The group changed while it was being deleted; try again.', { cause: e });
+        }
         throw e;
       }
     });

@@ -36,6 +36,8 @@ export interface ResourceServiceDeps {
   /** Users: memberships (for `groups`, and to leave no membership behind on delete) and the groups' repository. */
   memberships?: MembershipRepository;
   groupRepo?: ResourceRepository;
+  /** Told of every write that lost a race with another (for the WriteConflicts metric). */
+  onConflict?: (kind: ResourceKind) => void;
 }
 
 /** What a response needs beyond the stored resource. */
@@ -235,6 +237,7 @@ export class ResourceService {
         } catch (e: unknown) {
           if (e instanceof UniquenessError) throw this.uniquenessError(e, next.resource);
           if (!(e instanceof VersionConflictError)) throw e;
+          this.deps.onConflict?.(this.deps.kind);
           if (ifMatch) throw ScimError.of(412, 'The resource changed since the version in If-Match.', { cause: e });
           if (attempt >= WRITE_ATTEMPTS)
             throw ScimError.of(409, 'The resource is being changed by other requests; try again.', { cause: e });
@@ -280,6 +283,7 @@ export class ResourceService {
           return;
         } catch (e: unknown) {
           if (!(e instanceof VersionConflictError)) throw e;
+          this.deps.onConflict?.(this.deps.kind);
           if (ifMatch) throw ScimError.of(412, 'The resource changed since the version in If-Match.', { cause: e });
           if (attempt >= WRITE_ATTEMPTS) throw e;
         }
