@@ -30,7 +30,8 @@ export interface AuditEvent {
 /** The port: where audit events go. */
 export interface AuditLog {
   record(event: AuditEvent): Promise<void>;
-  list(options: { limit: number; cursor?: string }): Promise<{ events: AuditEvent[]; nextCursor?: string }>;
+  /** Newest first; `since` (an ISO instant) stops at the first event before it. */
+  list(options: { limit: number; cursor?: string; since?: string }): Promise<{ events: AuditEvent[]; nextCursor?: string }>;
 }
 
 export class InvalidCursorError extends Error {

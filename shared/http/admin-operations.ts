@@ -4,10 +4,12 @@ import type { AuditLog } from '../audit/events';
 import type { ProvisioningService, ProvisioningView } from '../tokens/provisioning';
 import { mayManageProvisioning } from '../tokens/roles';
 import { adminActor, jsonBody } from './admin';
+import { ADMIN_OPERATIONS, type OperationDoc } from './admin-api';
+import { adminOpenApi } from './openapi';
 import { ProblemError } from './problems';
-import { scimBaseUrl } from './request';
+import { adminBaseUrl, scimBaseUrl } from './request';
 import { jsonResponse } from './responses';
-import { allowedMethods, findRoute } from './routes';
+import { allowedMethods, findRoute, type AdminOperation } from './routes';
 
 export interface AdminDeps {
   service: ProvisioningService;
@@ -18,7 +20,7 @@ export interface AdminDeps {
 }
 
 /** Reads are audited too (after they succeed); changes are audited in their own transaction. */
-const READ_ACTIONS: Record<string, string> = {
+const READ_ACTIONS: Partial<Record<AdminOperation, string>> = {
   getProvisioning: 'provisioning.view',
   listTokens: 'token.list',
   listAudit: 'audit.read',
@@ -36,6 +38,23 @@ function auditLimit(raw: string | undefined): number {
   return n;
 }
 
+/** An ISO 8601 instant with a time zone, as the audit log's `since` (normalised to UTC). */
+function instant(name: string, raw: string | undefined): string | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  const ms = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?$/.test(raw) ? Date.parse(raw) : NaN;
+  if (Number.isNaN(ms)) throw ProblemError.badRequest(`${name} must be an ISO 8601 date or date-time, e.g. 2026-12-01T00:00:00Z.`);
+  return new Date(ms).toISOString();
+}
+
+/** Refuses query parameters the operation does not take (the OpenAPI description lists the ones it does). */
+function checkQuery(event: APIGatewayProxyEvent, doc: OperationDoc | undefined): void {
+  const allowed = Object.keys(doc?.query ?? {});
+  const unknown = Object.keys(event.queryStringParameters ?? {}).filter((k) => !allowed.includes(k));
+  if (unknown.length === 0) return;
+  const takes = allowed.length ? `it takes ${allowed.join(', ')}` : 'it takes none';
+  throw ProblemError.badRequest(`Unknown query parameter ${unknown.map((k) => `"${k}"`).join(', ')}: ${takes}.`);
+}
+
 type Operation = (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
 
 export function adminOperations(deps: AdminDeps): (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult> {
@@ -46,7 +65,7 @@ export function adminOperations(deps: AdminDeps): (event: APIGatewayProxyEvent) 
     tokens: view.tokens,
   });
 
-  const operations: Record<string, Operation> = {
+  const operations = {
     getProvisioning: async (event) => jsonResponse(200, withEndpoint(event, await service.view())),
     setProvisioning: async (event) => {
       const { enabled } = jsonBody(event);
@@ -64,26 +83,35 @@ export function adminOperations(deps: AdminDeps): (event: APIGatewayProxyEvent) 
     },
     listAudit: async (event) => {
       const q = event.queryStringParameters ?? {};
-      const page = await deps.audit.list({ limit: auditLimit(q.limit), ...(q.cursor ? { cursor: q.cursor } : {}) });
+      const since = instant('since', q.since);
+      const page = await deps.audit.list({
+        limit: auditLimit(q.limit),
+        ...(q.cursor ? { cursor: q.cursor } : {}),
+        ...(since ? { since } : {}),
+      });
       return jsonResponse(200, { events: page.events, nextCursor: page.nextCursor ?? null });
     },
+    getOpenApi: async (event) => jsonResponse(200, adminOpenApi(adminBaseUrl(event)), { 'Cache-Control': 'max-age=300' }),
     methodNotAllowed: async (event) => {
       const allow = allowedMethods(event.resource).join(', ');
       throw new ProblemError(405, 'Method Not Allowed', `${event.httpMethod} is not allowed here; allowed: ${allow}.`, { Allow: allow });
     },
-  };
+  } satisfies Record<AdminOperation, Operation>;
 
   return async (event) => {
     const route = findRoute(event.resource, event.httpMethod);
-    const operation = route && route.function === 'admin' ? operations[route.operation] : undefined;
-    if (!operation) throw ProblemError.notFound(`No admin endpoint ${event.httpMethod} ${event.path}.`);
+    const name = route && route.function === 'admin' ? (route.operation as AdminOperation) : undefined;
+    const operation = name ? operations[name] : undefined;
+    if (!route || !name || !operation) throw ProblemError.notFound(`No admin endpoint ${event.httpMethod} ${event.path}.`);
+    if (name !== 'methodNotAllowed') checkQuery(event, ADMIN_OPERATIONS[name]);
+    if (route.authorizer === 'none') return operation(event);
     const actor = adminActor(event);
     if (!mayManageProvisioning(actor.roles ?? [], deps.allowedRoles)) {
-      await service.recordDenied(actor, route?.operation ?? 'unknown');
+      await service.recordDenied(actor, name);
       throw ProblemError.forbidden(`Only the roles ${deps.allowedRoles.join(' and ')} may manage provisioning.`);
     }
     const result = await operation(event);
-    const read = route ? READ_ACTIONS[route.operation] : undefined;
+    const read = READ_ACTIONS[name];
     if (read) await service.recordRead(actor, read);
     return result;
   };

@@ -6,18 +6,20 @@
 export type ApiName = 'scim' | 'admin';
 export type FunctionName = 'scim' | 'admin';
 export type AuthorizerName = 'scimToken' | 'adminJwt';
+/** A route anyone may call (the admin API's OpenAPI description). */
+export type Authorization = AuthorizerName | 'none';
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
-export interface Route {
+export interface Route<O extends string = string> {
   readonly api: ApiName;
   /** `ANY` only for the generated method-not-allowed fallbacks. */
   readonly method: HttpMethod | 'ANY';
   /** API Gateway resource path, with `{name}` path parameters. */
   readonly path: string;
   readonly function: FunctionName;
-  readonly authorizer: AuthorizerName;
+  readonly authorizer: Authorization;
   /** What the function does for this route. */
-  readonly operation: string;
+  readonly operation: O;
 }
 
 export const SCIM_BASE_PATH = '/api/scim/v2';
@@ -30,7 +32,7 @@ export function apiForPath(path: string): ApiName | undefined {
   return undefined;
 }
 
-const scim = (method: HttpMethod, path: string, operation: string): Route => ({
+const scim = <O extends string>(method: HttpMethod, path: string, operation: O): Route<O> & { api: 'scim' } => ({
   api: 'scim',
   method,
   path: `${SCIM_BASE_PATH}${path}`,
@@ -39,12 +41,17 @@ const scim = (method: HttpMethod, path: string, operation: string): Route => ({
   operation,
 });
 
-const admin = (method: HttpMethod, path: string, operation: string): Route => ({
+const admin = <O extends string>(
+  method: HttpMethod,
+  path: string,
+  operation: O,
+  authorizer: Authorization = 'adminJwt',
+): Route<O> & { api: 'admin' } => ({
   api: 'admin',
   method,
   path: `${ADMIN_BASE_PATH}${path}`,
   function: 'admin',
-  authorizer: 'adminJwt',
+  authorizer,
   operation,
 });
 
@@ -53,7 +60,7 @@ const admin = (method: HttpMethod, path: string, operation: string): Route => ({
  * test collection calls /users). Any SCIM path no explicit route matches reaches the SCIM
  * function through this greedy route, which dispatches case-insensitively (or answers 404/405).
  */
-export const SCIM_PROXY_ROUTE: Route = {
+export const SCIM_PROXY_ROUTE: Route<'dispatchByPath'> = {
   api: 'scim',
   method: 'ANY',
   path: `${SCIM_BASE_PATH}/{proxy+}`,
@@ -63,7 +70,7 @@ export const SCIM_PROXY_ROUTE: Route = {
 };
 
 /** The routes as written; `ROUTES` adds the fallbacks. */
-const DECLARED: readonly Route[] = [
+const DECLARED = [
   scim('GET', '/ServiceProviderConfig', 'getServiceProviderConfig'),
   scim('GET', '/Schemas', 'listSchemas'),
   scim('GET', '/Schemas/{id}', 'getSchema'),
@@ -93,7 +100,15 @@ const DECLARED: readonly Route[] = [
   admin('GET', '/provisioning/tokens', 'listTokens'),
   admin('DELETE', '/provisioning/tokens/{id}', 'deleteToken'),
   admin('GET', '/audit', 'listAudit'),
-];
+  admin('GET', '/openapi.json', 'getOpenApi', 'none'),
+] as const;
+
+type Declared = (typeof DECLARED)[number];
+/** The operations of the route table, by API: a typo in an operations object fails `tsc`. */
+export type ScimOperation = Extract<Declared, { api: 'scim' }>['operation'] | 'dispatchByPath' | 'methodNotAllowed';
+export type AdminOperation = Extract<Declared, { api: 'admin' }>['operation'] | 'methodNotAllowed';
+/** The routes as declared (without the generated fallbacks), e.g. to describe them. */
+export const DECLARED_ROUTES: readonly Route[] = DECLARED;
 
 /**
  * API Gateway answers a known path with an unknown method like an unknown path. HTTP wants 405,
@@ -115,6 +130,19 @@ export function findRoute(resource: string, method: string, routes: readonly Rou
 /** The methods a resource path allows (for 405 `Allow`). */
 export function allowedMethods(resource: string, routes: readonly Route[] = ROUTES): HttpMethod[] {
   return routes.filter((r) => r.path === resource && r.method !== 'ANY').map((r) => r.method as HttpMethod);
+}
+
+/**
+ * The operation a SCIM or admin request is for, as the route table names it (for metrics and logs):
+ * a path that reached the SCIM function through the greedy route is matched ignoring case, as the
+ * function dispatches it.
+ */
+export function operationOf(event: { resource: string; httpMethod: string; path: string }): string {
+  const route = findRoute(event.resource, event.httpMethod);
+  if (!route) return 'unknown';
+  if (route.operation !== SCIM_PROXY_ROUTE.operation) return route.operation;
+  const declared = ROUTES.filter((r) => r.api === 'scim' && r.operation !== SCIM_PROXY_ROUTE.operation);
+  return matchRoute(declared, event.httpMethod, event.path, { caseInsensitive: true })?.route.operation ?? 'unknown';
 }
 
 export interface RouteMatch {

@@ -67,13 +67,13 @@ export class DynamoAuditLog implements AuditLog {
     await this.db.send(new PutCommand(this.put(event).Put));
   }
 
-  async list(options: { limit: number; cursor?: string }): Promise<{ events: AuditEvent[]; nextCursor?: string }> {
+  async list(options: { limit: number; cursor?: string; since?: string }): Promise<{ events: AuditEvent[]; nextCursor?: string }> {
     const page = await this.db.send(
       new QueryCommand({
         TableName: this.tableName,
         IndexName: 'GSI3',
-        KeyConditionExpression: 'GSI3PK = :pk',
-        ExpressionAttributeValues: { ':pk': LIST_PK },
+        KeyConditionExpression: options.since ? 'GSI3PK = :pk AND GSI3SK >= :since' : 'GSI3PK = :pk',
+        ExpressionAttributeValues: { ':pk': LIST_PK, ...(options.since ? { ':since': options.since } : {}) },
         ScanIndexForward: false,
         Limit: options.limit,
         ExclusiveStartKey: options.cursor ? decodeCursor(options.cursor) : undefined,

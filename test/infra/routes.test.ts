@@ -1,5 +1,4 @@
-import { join } from 'node:path';
-import { App } from 'aws-cdk-lib';
+import { cdkApp } from '../support/cdk-app';
 import { Template } from 'aws-cdk-lib/assertions';
 import { matchRoute } from '../../infra/local/gateway';
 import { DEFAULT_CONFIG, ScimProvisioningStack } from '../../infra/stacks/scim-provisioning-stack';
@@ -30,7 +29,7 @@ describe('the route table is the one source of routes', () => {
   let methods: Map<string, Record<string, unknown>>;
 
   beforeAll(() => {
-    const app = new App({ outdir: join(__dirname, '..', '..', 'cdk.out', 'test-routes') });
+    const app = cdkApp('test-routes');
     const stack = new ScimProvisioningStack(app, 'RoutesTest', DEFAULT_CONFIG);
     methods = templateMethods(Template.fromStack(stack).toJSON().Resources as Resources);
   });
@@ -42,8 +41,10 @@ describe('the route table is the one source of routes', () => {
   it.each(ROUTES.map((r) => [`${r.method} ${r.path}`, r] as const))('%s exists in the template with its authorizer', (_key, route) => {
     const method = methods.get(`${route.method} ${route.path}`);
     expect(method).toBeDefined();
-    expect(method?.AuthorizationType).toBe(route.authorizer === 'scimToken' ? 'CUSTOM' : 'COGNITO_USER_POOLS');
-    expect(method?.AuthorizerId).toEqual({ Ref: expect.any(String) });
+    const expected = { scimToken: 'CUSTOM', adminJwt: 'COGNITO_USER_POOLS', none: 'NONE' }[route.authorizer];
+    expect(method?.AuthorizationType).toBe(expected);
+    if (route.authorizer === 'none') expect(method?.AuthorizerId).toBeUndefined();
+    else expect(method?.AuthorizerId).toEqual({ Ref: expect.any(String) });
   });
 
   it.each(ROUTES.map((r) => [`${r.method} ${r.path}`, r] as const))('%s is served by the local gateway', (_key, route) => {
