@@ -31,6 +31,10 @@ export interface LocalGatewayOptions {
   maxBodyBytes?: number;
   /** Called before each function runs (the benchmark attributes DynamoDB calls by it). */
   onInvoke?: (functionName: string) => void;
+  /** Local-only pages outside both APIs (the start page): answers a GET of a path, or undefined. */
+  localPage?: (path: string, accept: string) => APIGatewayProxyResult | undefined;
+  /** Called with one line per request (`npm start` prints them). */
+  log?: (line: string) => void;
 }
 
 const ACCOUNT = '000000000000';
@@ -38,7 +42,7 @@ const REGION = 'local';
 const STAGE = 'local';
 const apiId = (api: ApiName): string => `local-${api}`;
 
-function fakeContext(name: string): Context {
+export function fakeContext(name: string): Context {
   const requestId = randomUUID();
   return {
     callbackWaitsForEmptyEventLoop: false,
@@ -144,7 +148,12 @@ export function createLocalGateway(options: LocalGatewayOptions): Server {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const path = url.pathname.replace(/\/+$/, '') || '/';
     const method = (req.method ?? 'GET').toUpperCase();
-    const api: ApiName = apiForPath(path) ?? 'admin';
+    const known = apiForPath(path);
+    if (!known && method === 'GET') {
+      const page = options.localPage?.(path, req.headers.accept ?? '');
+      if (page) return page;
+    }
+    const api: ApiName = known ?? 'admin';
 
     let body: Buffer;
     try {
@@ -222,7 +231,9 @@ export function createLocalGateway(options: LocalGatewayOptions): Server {
       },
     };
     const authorization = headerValue(headers.single, 'authorization');
-    if (route.authorizer === 'scimToken') {
+    if (route.authorizer === 'none') {
+      // A public route: no authorizer runs.
+    } else if (route.authorizer === 'scimToken') {
       if (!authorization) return gatewayResult(api, 'UNAUTHORIZED');
       let decision: APIGatewayAuthorizerResult;
       try {
@@ -265,14 +276,28 @@ export function createLocalGateway(options: LocalGatewayOptions): Server {
   }
 
   return createServer((req, res) => {
-    handle(req).then(
-      (result) => send(res, result),
-      (e: unknown) => {
-        console.error('local gateway error:', e instanceof Error ? e.message : e);
-        send(res, gatewayResult(apiForPath(req.url ?? '') ?? 'admin', 'DEFAULT_5XX'));
-      },
-    );
+    const started = performance.now();
+    const done = (result: APIGatewayProxyResult): void => {
+      send(res, result);
+      options.log?.(requestLine(req, result.statusCode, performance.now() - started));
+    };
+    handle(req).then(done, (e: unknown) => {
+      console.error('local gateway error:', e instanceof Error ? e.message : e);
+      done(gatewayResult(apiForPath(req.url ?? '') ?? 'admin', 'DEFAULT_5XX'));
+    });
   });
+}
+
+/**
+ * One line per request: time, method, path, the names of the query parameters (never their
+ * values: a filter names people), status and milliseconds. Never a header.
+ */
+export function requestLine(req: Pick<IncomingMessage, 'method' | 'url'>, status: number, ms: number): string {
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  const names = [...new Set(url.searchParams.keys())];
+  const query = names.length ? `?${names.map((n) => `${n}=…`).join('&')}` : '';
+  const time = new Date().toISOString().slice(11, 23);
+  return `${time} ${(req.method ?? 'GET').toUpperCase()} ${url.pathname}${query} ${status} ${ms.toFixed(0)}ms`;
 }
 
 /** The Cognito authorizer hands claims to the function as strings; groups joined by commas. */

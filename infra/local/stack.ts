@@ -6,13 +6,14 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { isAbsolute, join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { Context } from 'aws-lambda';
 import { ensureTable } from '../../shared/store/create-table';
 import { DYNAMODB_ENDPOINT_ENV, dynamoConfig } from '../../shared/store/client';
 import { TABLE_NAME_ENV } from '../../shared/store/table';
 import { ADMIN_BASE_PATH, ROUTES, SCIM_BASE_PATH } from '../../shared/http/routes';
 import { FUNCTIONS, type FunctionKey } from '../functions';
 import { devKeys } from './dev-auth';
-import { createLocalGateway, type ProxyHandler, type RequestAuthorizer } from './gateway';
+import { createLocalGateway, fakeContext, type ProxyHandler, type RequestAuthorizer } from './gateway';
 
 export const PROJECT_ROOT = resolve(__dirname, '..', '..');
 
@@ -34,6 +35,8 @@ export interface LocalStackOptions {
   onInvoke?: (functionName: string) => void;
   /** Load these files (e.g. the esbuild bundles that would be deployed) instead of the TypeScript entries. */
   functionFiles?: Partial<Record<FunctionKey, string>>;
+  /** Called with one line per request. */
+  log?: (line: string) => void;
 }
 
 export interface LocalStack {
@@ -46,6 +49,8 @@ export interface LocalStack {
   runMembershipCleanup(): Promise<unknown>;
   stop(): Promise<void>;
 }
+
+type ScheduledHandler = (event: unknown, context: Context) => Promise<unknown>;
 
 interface HandlerModule<T> {
   handler: T;
@@ -87,16 +92,19 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const scim = await load<ProxyHandler>(file('scim'));
   const admin = await load<ProxyHandler>(file('admin'));
   const scimAuthorizer = await load<RequestAuthorizer>(file('scimAuthorizer'));
-  const tokenExpiry = await load<(event?: unknown) => Promise<unknown>>(file('tokenExpiry'));
-  const membershipCleanup = await load<(event?: unknown) => Promise<unknown>>(file('membershipCleanup'));
+  const tokenExpiry = await load<ScheduledHandler>(file('tokenExpiry'));
+  const membershipCleanup = await load<ScheduledHandler>(file('membershipCleanup'));
   const keys = await devKeys(join(options.localDir, 'dev-signing-key.json'));
 
+  let urls: Record<string, string> = {};
   const server: Server = createLocalGateway({
     routes: ROUTES,
     functions: { scim, admin },
     scimAuthorizer,
     verifyAdminJwt: (jwt) => keys.verify(jwt),
+    localPage: (path, accept) => (path === '/' ? startPage(urls, accept) : undefined),
     ...(options.onInvoke ? { onInvoke: options.onInvoke } : {}),
+    ...(options.log ? { log: options.log } : {}),
   });
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((ok, fail) => {
@@ -112,18 +120,17 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const adminToken = await signAdminToken('Owner');
   const scimBaseUrl = `${origin}${SCIM_BASE_PATH}`;
   const adminBaseUrl = `${origin}${ADMIN_BASE_PATH}`;
+  urls = { scimBaseUrl, adminBaseUrl, openApiUrl: `${adminBaseUrl}/openapi.json` };
   await mkdir(options.localDir, { recursive: true });
   await writeFile(join(options.localDir, 'dev.json'), `${JSON.stringify({ scimBaseUrl, adminBaseUrl, adminToken }, null, 2)}\n`);
 
-  const runTokenExpiry = (): Promise<unknown> => tokenExpiry({});
   // Scheduled functions get a Lambda-like context: the cleanup job paces itself by the time left.
-  const runMembershipCleanup = (): Promise<unknown> => {
-    const deadline = Date.now() + FUNCTIONS.membershipCleanup.timeoutSeconds * 1000;
-    return (membershipCleanup as (event: unknown, context: unknown) => Promise<unknown>)(
-      {},
-      { getRemainingTimeInMillis: () => deadline - Date.now() },
-    );
+  const scheduled = (name: string, key: FunctionKey): Context => {
+    const deadline = Date.now() + FUNCTIONS[key].timeoutSeconds * 1000;
+    return { ...fakeContext(name), getRemainingTimeInMillis: () => deadline - Date.now() };
   };
+  const runTokenExpiry = (): Promise<unknown> => tokenExpiry({}, scheduled('token-expiry', 'tokenExpiry'));
+  const runMembershipCleanup = (): Promise<unknown> => membershipCleanup({}, scheduled('membership-cleanup', 'membershipCleanup'));
   // The EventBridge schedules of the deployed stack, as timers (a run never overlaps the previous one).
   const every = (ms: number | undefined, name: string, run: () => Promise<unknown>): NodeJS.Timeout | undefined => {
     if (!ms || ms <= 0) return undefined;
@@ -159,4 +166,27 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       });
     },
   };
+}
+
+const escapeHtml = (s: string): string => s.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/** What `http://127.0.0.1:8787/` answers: where everything is (HTML for a browser, JSON otherwise). */
+export function startPage(
+  urls: Record<string, string>,
+  accept: string,
+): { statusCode: number; headers: Record<string, string>; body: string } {
+  const body = {
+    service: 'SCIM provisioning service (local)',
+    scim: urls.scimBaseUrl,
+    admin: urls.adminBaseUrl,
+    openApi: urls.openApiUrl,
+    note: 'SCIM needs a SCIM token (Authorization: Bearer scim_…); the admin API needs the admin JWT of .local/dev.json.',
+  };
+  if (!/text\/html/i.test(accept)) return { statusCode: 200, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) };
+  const link = (url = ''): string => `<a href="${escapeHtml(url)}">${escapeHtml(url)}</a>`;
+  const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>SCIM provisioning (local)</title></head><body>
+<h1>SCIM provisioning service, running locally</h1>
+<ul><li>SCIM base URL: ${link(urls.scimBaseUrl)}</li><li>Admin API: ${link(urls.adminBaseUrl)}</li><li>Admin API description (OpenAPI 3.1): ${link(urls.openApiUrl)}</li></ul>
+<p>${escapeHtml(body.note)}</p></body></html>`;
+  return { statusCode: 200, headers: { 'Content-Type': 'text/html; charset=utf-8' }, body: html };
 }

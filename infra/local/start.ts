@@ -4,8 +4,13 @@
  *   npm start -- --in-memory   nothing kept on disk
  * PORT (default 8787) sets the gateway's port; SCIM_LOCAL_DIR (default .local) where the data,
  * the development signing key and dev.json live. Ctrl-C stops everything, Java included.
+ *
+ * The functions run as the bundles `cdk deploy` uploads (infra/bundle.ts, built here in about a
+ * second), so what answers locally is what runs in Lambda.
  */
 import { join } from 'node:path';
+import { bundleFunctions } from '../bundle';
+import { FUNCTIONS, type FunctionKey } from '../functions';
 import { JavaMissingError, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
 import { PROJECT_ROOT, startLocalStack, type LocalStack } from './stack';
 
@@ -18,8 +23,9 @@ async function main(): Promise<void> {
   const inMemory = process.argv.includes('--in-memory');
   const port = Number(process.env.PORT ?? 8787);
   process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
-  // Node.js 20 is this project's development runtime; the SDK's notice about Node.js 22 is noise here.
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  // Embedded-metric lines are for CloudWatch; locally the request lines below tell what happened.
+  process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
+  process.setSourceMapsEnabled(true);
 
   let db: DynamoDbLocal | undefined;
   let stack: LocalStack | undefined;
@@ -29,13 +35,18 @@ async function main(): Promise<void> {
     stopping = true;
     await stack?.stop().catch(() => undefined);
     await db?.stop().catch(() => undefined);
+    if (code === 0) console.log('Stopped: the local gateway and DynamoDB Local are down.');
     process.exit(code);
   };
   process.on('SIGINT', () => void stop(0));
   process.on('SIGTERM', () => void stop(0));
 
   try {
-    db = await startDynamoDbLocal(inMemory ? {} : { dbPath: join(LOCAL_DIR, 'dynamodb') });
+    const [bundles, started] = await Promise.all([
+      bundleFunctions(join(LOCAL_DIR, 'bundles'), { baseline: false }),
+      startDynamoDbLocal(inMemory ? {} : { dbPath: join(LOCAL_DIR, 'dynamodb') }),
+    ]);
+    db = started;
     db.process.once('exit', (code) => {
       if (!stopping) {
         console.error(`DynamoDB Local stopped unexpectedly (exit code ${code}).`);
@@ -49,6 +60,10 @@ async function main(): Promise<void> {
       localDir: LOCAL_DIR,
       expiryIntervalMs: EXPIRY_INTERVAL_MS,
       cleanupIntervalMs: CLEANUP_INTERVAL_MS,
+      functionFiles: Object.fromEntries(
+        (Object.keys(FUNCTIONS) as FunctionKey[]).map((key) => [key, bundles[key]?.file ?? FUNCTIONS[key].entry]),
+      ),
+      log: (line) => console.log(line),
     });
   } catch (e: unknown) {
     if (e instanceof JavaMissingError) console.error(e.message);
@@ -60,10 +75,12 @@ async function main(): Promise<void> {
   console.log(`SCIM provisioning service running locally (${inMemory ? 'in memory' : `data in ${join(LOCAL_DIR, 'dynamodb')}`})`);
   console.log(`  SCIM base URL:  ${stack.scimBaseUrl}`);
   console.log(`  Admin API:      ${stack.adminBaseUrl}`);
+  console.log(`  OpenAPI:        ${stack.adminBaseUrl}/openapi.json`);
   console.log(`  DynamoDB Local: ${db?.endpoint}`);
   console.log(`  Admin JWT (Owner, local development only):`);
   console.log(`    ${stack.adminToken}`);
   console.log(`  The same values are in .local/dev.json. Ctrl-C stops everything.`);
+  console.log('Requests:');
 }
 
 void main();

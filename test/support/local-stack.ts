@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startLocalStack, type LocalStack } from '../../infra/local/stack';
+import { startLocalStack, type LocalStack, type LocalStackOptions } from '../../infra/local/stack';
 import { createDocumentClient, DYNAMODB_ENDPOINT_ENV } from '../../shared/store/client';
 import { DynamoTokenRepository } from '../../shared/store/token-repository';
 import { expiryOf } from '../../shared/tokens/expiry';
@@ -15,12 +15,16 @@ export interface TestStack extends LocalStack {
 }
 
 /** The local stack on a free port, against the run's DynamoDB Local, with a fresh table. */
-export async function startTestStack(env: Record<string, string> = {}, expiryIntervalMs = 0): Promise<TestStack> {
+export async function startTestStack(
+  env: Record<string, string> = {},
+  expiryIntervalMs = 0,
+  extra: Pick<LocalStackOptions, 'log'> = {},
+): Promise<TestStack> {
   const endpoint = process.env[DYNAMODB_ENDPOINT_ENV];
   if (!endpoint) throw new Error('DynamoDB Local is not running (the Jest global setup starts it)');
   const localDir = await mkdtemp(join(tmpdir(), 'scim-e2e-'));
   const tableName = `e2e-${randomUUID()}`;
-  const stack = await startLocalStack({ dynamoEndpoint: endpoint, tableName, port: 0, localDir, env, expiryIntervalMs });
+  const stack = await startLocalStack({ dynamoEndpoint: endpoint, tableName, port: 0, localDir, env, expiryIntervalMs, ...extra });
   const db = createDocumentClient();
   return {
     ...stack,
