@@ -4,3 +4,6 @@
  * users with one externalId. Set with `cdk deploy -c uniqueExternalId=true`.
  */
 export const UNIQUE_EXTERNAL_ID_ENV = 'SCIM_UNIQUE_EXTERNAL_ID';
+
+/** Days a deleted user's (or group's) record is kept, for a restore by the same identity, before it is erased (default 30). */
+export const DELETED_RETENTION_DAYS_ENV = 'SCIM_DELETED_RETENTION_DAYS';

@@ -3,49 +3,48 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { systemClock } from '../../shared/clock';
-import { requireEnv } from '../../shared/config';
+import { numberEnv, requireEnv } from '../../shared/config';
 import { requestMetrics, scimErrors } from '../../shared/http/middleware';
 import { scimOperations } from '../../shared/http/scim-operations';
 import { logger, METRIC, metricSink } from '../../shared/observability';
+import { DEFAULT_DELETED_RETENTION_DAYS } from '../../shared/scim/limits';
 import { hashPassword } from '../../shared/scim/resource';
 import { buildRegistry } from '../../shared/scim/schemas/registry';
 import { GroupService } from '../../shared/scim/service/groups';
-import { ResourceService } from '../../shared/scim/service/resources';
+import { UserService } from '../../shared/scim/service/users';
 import { DynamoAuditLog } from '../../shared/store/audit-repository';
 import { createDocumentClient } from '../../shared/store/client';
 import { DynamoMembershipRepository } from '../../shared/store/membership-repository';
 import { DynamoResourceRepository } from '../../shared/store/resource-repository';
 import { TABLE_NAME_ENV } from '../../shared/store/table';
-import { UNIQUE_EXTERNAL_ID_ENV } from './config';
+import { DELETED_RETENTION_DAYS_ENV, UNIQUE_EXTERNAL_ID_ENV } from './config';
 
 const db = createDocumentClient();
 const tableName = requireEnv(TABLE_NAME_ENV);
 const registry = buildRegistry();
-const memberships = new DynamoMembershipRepository(db, tableName);
+const sink = metricSink();
 const repoOptions = { uniqueExternalId: process.env[UNIQUE_EXTERNAL_ID_ENV] === 'true' };
 const groupRepo = new DynamoResourceRepository(db, tableName, 'Group', repoOptions);
-const sink = metricSink();
-const onConflict = (resourceType: string): void => sink.count(METRIC.writeConflicts, { resourceType });
 const common = {
-  onConflict,
+  memberships: new DynamoMembershipRepository(db, tableName),
   clock: systemClock,
   newId: randomUUID,
   newEventId: randomUUID,
   audit: new DynamoAuditLog(db, tableName),
-  memberships,
+  onConflict: (resourceType: string): void => sink.count(METRIC.writeConflicts, { resourceType }),
+  deletedRetentionDays: numberEnv(DELETED_RETENTION_DAYS_ENV, DEFAULT_DELETED_RETENTION_DAYS),
 };
 
 export const lambdaHandler = scimOperations({
   registry,
-  users: new ResourceService({
+  users: new UserService({
     ...common,
-    kind: 'User',
     rs: registry.user,
     repo: new DynamoResourceRepository(db, tableName, 'User', repoOptions),
+    groups: groupRepo,
     hashPassword,
-    groupRepo,
   }),
-  groups: new GroupService({ ...common, kind: 'Group', rs: registry.group, repo: groupRepo }),
+  groups: new GroupService({ ...common, rs: registry.group, repo: groupRepo }),
 });
 
 export const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()

@@ -5,7 +5,7 @@
  * SCIM's error JSON on the SCIM API, RFC 9457 problem details on the admin API.
  */
 import type { ApiName } from './routes';
-import { scimErrorBody } from '../scim/errors';
+import { scimErrorBody } from '../scim/messages/error';
 import { PROBLEM_CONTENT_TYPE, SCIM_CONTENT_TYPE } from './responses';
 
 export type GatewayResponseType =

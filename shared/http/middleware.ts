@@ -1,6 +1,6 @@
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { ScimError } from '../scim/errors';
+import { ScimError } from '../scim/messages/error';
 import { METRIC, outcomeOf, type LogSink, type MetricSink } from '../observability';
 import { operationOf } from './routes';
 import { scimErrorResponse, scimInternalErrorResponse } from './responses';

@@ -1,5 +1,5 @@
 import type { APIGatewayProxyResult } from 'aws-lambda';
-import { ScimError, scimErrorBody } from '../scim/errors';
+import { ScimError, scimErrorBody } from '../scim/messages/error';
 
 export const SCIM_CONTENT_TYPE = 'application/scim+json';
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';

@@ -77,6 +77,7 @@ const DECLARED = [
   scim('GET', '/ResourceTypes', 'listResourceTypes'),
   scim('GET', '/ResourceTypes/{id}', 'getResourceType'),
   scim('POST', '/Bulk', 'bulk'),
+  scim('POST', '/.search', 'searchAll'),
 
   scim('GET', '/Users', 'listUsers'),
   scim('POST', '/Users', 'createUser'),

@@ -1,31 +1,33 @@
-/** The SCIM API's operations: parse the request, call the SCIM engine, map the result. */
+/** The SCIM API's operations: parse the request (the RFC's messages), call the SCIM engine, map the result. */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { listResponse, resourceTypeById, resourceTypes, schemaById, schemas } from '../scim/discovery';
-import { ScimError } from '../scim/errors';
+import { resourceTypeById, resourceTypes, schemaById, schemas } from '../scim/discovery';
+import { ScimError } from '../scim/messages/error';
+import { listResponse } from '../scim/messages/list-response';
+import { parsePatchOp } from '../scim/messages/patch-op';
+import {
+  readOptionsFromQuery,
+  searchFromBody,
+  searchFromQuery,
+  type ReadOptions,
+  type SearchRequest,
+} from '../scim/messages/search-request';
 import { projectResource } from '../scim/resource';
 import type { ResourceSchema, SchemaRegistry } from '../scim/schemas/registry';
 import { serviceProviderConfig } from '../scim/service-provider-config';
-import { etagMatches, etagOf } from '../scim/service/meta';
-import type { Needs, RequestContext, ResourceService, Written } from '../scim/service/resources';
+import type { GroupService } from '../scim/service/groups';
+import { etagMatches, etagOf, type Preconditions } from '../scim/service/meta';
+import { searchAll } from '../scim/service/search-all';
+import type { UserPage, UserService, Written } from '../scim/service/users';
+import type { RequestContext } from '../scim/service/writer';
 import { scimBaseUrl } from './request';
 import { scimResponse } from './responses';
-import { allowedMethods, findRoute, matchRoute, ROUTES } from './routes';
-import {
-  ifMatch,
-  ifNoneMatch,
-  listQuery,
-  queryParams,
-  readOptions,
-  scimActor,
-  scimBody,
-  searchParams,
-  type ReadOptions,
-} from './scim-request';
+import { allowedMethods, findRoute, matchRoute, ROUTES, type ScimOperation } from './routes';
+import { ifMatch, ifNoneMatch, queryParams, scimActor, scimBody } from './scim-request';
 
 export interface ScimDeps {
   registry: SchemaRegistry;
-  users: ResourceService;
-  groups: ResourceService;
+  users: UserService;
+  groups: GroupService;
 }
 
 type Operation = (event: APIGatewayProxyEvent, ctx: RequestContext) => Promise<APIGatewayProxyResult>;
@@ -38,81 +40,134 @@ export function returns(name: string, options: ReadOptions): boolean {
   return !names(options.excludedAttributes).some((a) => a === lower || a.endsWith(`:${lower}`));
 }
 
-const needsFor = (options: ReadOptions): Needs => ({ groups: returns('groups', options), members: returns('members', options) });
+const id = (event: APIGatewayProxyEvent): string => event.pathParameters?.id ?? '';
 
-/** The seven operations on one resource type (Users or Groups). */
-function resourceOperations(kind: 'User' | 'Group', service: ResourceService, rs: ResourceSchema): Record<string, Operation> {
-  const id = (event: APIGatewayProxyEvent): string => event.pathParameters?.id ?? '';
-  const respond = (status: number, written: Written, options: ReadOptions, extra: Record<string, string> = {}): APIGatewayProxyResult =>
-    scimResponse(status, projectResource(written.resource, rs, options), { ETag: etagOf(written.version), ...extra });
-  const list = async (params: Record<string, string | undefined>, ctx: RequestContext): Promise<APIGatewayProxyResult> => {
-    const options = readOptions(params);
-    // In lists, a user's groups (one index query per user) come only when asked for by name.
-    const needs = { ...needsFor(options), groups: options.attributes !== undefined && returns('groups', options) };
-    const result = await service.list(listQuery(params), ctx, needs);
-    const body = listResponse(
-      result.resources.map((r) => projectResource(r, rs, options)),
-      result.totalResults,
-      result.startIndex,
-    );
-    return scimResponse(200, result.nextCursor ? { ...body, nextCursor: result.nextCursor } : body);
-  };
-  const plural = `${kind}s`;
-  return {
-    [`list${plural}`]: async (e, ctx) => list(queryParams(e), ctx),
-    [`search${plural}`]: async (e, ctx) => list(searchParams(scimBody(e)), ctx),
-    [`create${kind}`]: async (e, ctx) => {
-      const written = await service.create(scimBody(e), ctx);
-      const location = String((written.resource.meta as { location: string }).location);
-      return respond(201, written, readOptions(queryParams(e)), { Location: location });
-    },
-    [`get${kind}`]: async (e, ctx) => {
-      const options = readOptions(queryParams(e));
-      const written = await service.get(id(e), ctx, needsFor(options));
-      const tags = ifNoneMatch(e);
-      if (tags && etagMatches(tags, written.version)) return scimResponse(304, undefined, { ETag: etagOf(written.version) });
-      return respond(200, written, options);
-    },
-    [`replace${kind}`]: async (e, ctx) => {
-      const options = readOptions(queryParams(e));
-      return respond(200, await service.replace(id(e), scimBody(e), ctx, ifMatch(e), needsFor(options)), options);
-    },
-    [`patch${kind}`]: async (e, ctx) => {
-      const options = readOptions(queryParams(e));
-      // Groups answer 204 (Entra requires it) unless the client asks for attributes; users answer 200 with the user.
-      const quiet = kind === 'Group' && !options.attributes;
-      const written = await service.patch(id(e), scimBody(e), ctx, ifMatch(e), quiet ? { members: false } : needsFor(options));
-      return quiet ? scimResponse(204, undefined, { ETag: etagOf(written.version) }) : respond(200, written, options);
-    },
-    [`delete${kind}`]: async (e, ctx) => {
-      await service.delete(id(e), ctx, ifMatch(e));
-      return scimResponse(204);
-    },
-  };
-}
+const preconditions = (event: APIGatewayProxyEvent): Preconditions => {
+  const match = ifMatch(event);
+  const noneMatch = ifNoneMatch(event);
+  return { ...(match ? { ifMatch: match } : {}), ...(noneMatch ? { ifNoneMatch: noneMatch } : {}) };
+};
+
+/** RFC 7644 section 4: the discovery endpoints do not filter, and say so (403) rather than ignore it. */
+const noFilter = (event: APIGatewayProxyEvent): void => {
+  if (queryParams(event).filter !== undefined) {
+    throw ScimError.of(403, 'Discovery endpoints (/ServiceProviderConfig, /Schemas, /ResourceTypes) do not support filter.');
+  }
+};
+
+const respond = (
+  status: number,
+  written: Written,
+  rs: ResourceSchema,
+  options: ReadOptions,
+  extra: Record<string, string> = {},
+): APIGatewayProxyResult =>
+  scimResponse(status, projectResource(written.resource, rs, options), { ETag: etagOf(written.version), ...extra });
+
+const page = (
+  result: UserPage,
+  rs: ResourceSchema | ((r: Record<string, unknown>) => ResourceSchema),
+  options: ReadOptions,
+): APIGatewayProxyResult => {
+  const schemaOf = typeof rs === 'function' ? rs : (): ResourceSchema => rs;
+  return scimResponse(
+    200,
+    listResponse(
+      result.resources.map((r) => projectResource(r, schemaOf(r), options)),
+      { totalResults: result.totalResults, startIndex: result.startIndex, nextCursor: result.nextCursor },
+    ),
+  );
+};
+
+const notModified = (event: APIGatewayProxyEvent, written: Written): APIGatewayProxyResult | undefined => {
+  const tags = ifNoneMatch(event);
+  return tags && etagMatches(tags, written.version) ? scimResponse(304, undefined, { ETag: etagOf(written.version) }) : undefined;
+};
 
 export function scimOperations(deps: ScimDeps): (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult> {
+  const { users, groups, registry } = deps;
+  const user = registry.user;
+  const group = registry.group;
   const scimRoutes = ROUTES.filter((r) => r.api === 'scim' && r.operation !== 'dispatchByPath');
-  const id = (event: APIGatewayProxyEvent): string => event.pathParameters?.id ?? '';
 
-  const operations: Record<string, Operation> = {
-    getServiceProviderConfig: async (_e, ctx) => scimResponse(200, serviceProviderConfig(ctx.baseUrl)),
-    listSchemas: async (_e, ctx) => scimResponse(200, schemas(deps.registry, ctx.baseUrl)),
-    getSchema: async (e, ctx) => scimResponse(200, schemaById(deps.registry, id(e), ctx.baseUrl)),
-    listResourceTypes: async (_e, ctx) => scimResponse(200, resourceTypes(deps.registry, ctx.baseUrl)),
-    getResourceType: async (e, ctx) => scimResponse(200, resourceTypeById(deps.registry, id(e), ctx.baseUrl)),
+  const listUsers = async (search: SearchRequest, ctx: RequestContext): Promise<APIGatewayProxyResult> =>
+    page(await users.list(search, ctx, returns('groups', search) || returns('meta', search)), user, search);
+  const listGroups = async (search: SearchRequest, ctx: RequestContext): Promise<APIGatewayProxyResult> =>
+    page(await groups.list(search, ctx, returns('members', search)), group, search);
+  // Groups answer a PATCH with 204 (Entra ID requires it) unless the client asks for attributes.
+  const quietPatch = (e: APIGatewayProxyEvent): boolean => readOptionsFromQuery(queryParams(e)).attributes === undefined;
+
+  const operations: Record<ScimOperation, Operation> = {
+    getServiceProviderConfig: async (e, ctx) => (noFilter(e), scimResponse(200, serviceProviderConfig(ctx.baseUrl))),
+    listSchemas: async (e, ctx) => (noFilter(e), scimResponse(200, schemas(registry, ctx.baseUrl))),
+    getSchema: async (e, ctx) => (noFilter(e), scimResponse(200, schemaById(registry, id(e), ctx.baseUrl))),
+    listResourceTypes: async (e, ctx) => (noFilter(e), scimResponse(200, resourceTypes(registry, ctx.baseUrl))),
+    getResourceType: async (e, ctx) => (noFilter(e), scimResponse(200, resourceTypeById(registry, id(e), ctx.baseUrl))),
     bulk: async () => {
       throw ScimError.of(501, 'Bulk operations are not supported (see /ServiceProviderConfig).');
     },
-    ...resourceOperations('User', deps.users, deps.registry.user),
-    ...resourceOperations('Group', deps.groups, deps.registry.group),
+    searchAll: async (e, ctx) => {
+      const search = searchFromBody(scimBody(e));
+      const withDerived = returns('groups', search) || returns('members', search) || returns('meta', search);
+      const result = await searchAll(search, ctx, { users, groups, schemas: { user, group } }, withDerived);
+      return page(result, (r) => ((r.meta as { resourceType?: string } | undefined)?.resourceType === 'Group' ? group : user), search);
+    },
+
+    listUsers: async (e, ctx) => listUsers(searchFromQuery(queryParams(e)), ctx),
+    searchUsers: async (e, ctx) => listUsers(searchFromBody(scimBody(e)), ctx),
+    createUser: async (e, ctx) => {
+      const written = await users.create(scimBody(e), ctx);
+      return respond(201, written, user, readOptionsFromQuery(queryParams(e)), {
+        Location: String((written.resource.meta as { location: string }).location),
+      });
+    },
+    getUser: async (e, ctx) => {
+      const written = await users.get(id(e), ctx);
+      return notModified(e, written) ?? respond(200, written, user, readOptionsFromQuery(queryParams(e)));
+    },
+    replaceUser: async (e, ctx) =>
+      respond(200, await users.replace(id(e), scimBody(e), ctx, preconditions(e)), user, readOptionsFromQuery(queryParams(e))),
+    patchUser: async (e, ctx) =>
+      respond(200, await users.patch(id(e), parsePatchOp(scimBody(e)), ctx, preconditions(e)), user, readOptionsFromQuery(queryParams(e))),
+    deleteUser: async (e, ctx) => {
+      await users.delete(id(e), ctx, preconditions(e));
+      return scimResponse(204);
+    },
+
+    listGroups: async (e, ctx) => listGroups(searchFromQuery(queryParams(e)), ctx),
+    searchGroups: async (e, ctx) => listGroups(searchFromBody(scimBody(e)), ctx),
+    createGroup: async (e, ctx) => {
+      const written = await groups.create(scimBody(e), ctx);
+      return respond(201, written, group, readOptionsFromQuery(queryParams(e)), {
+        Location: String((written.resource.meta as { location: string }).location),
+      });
+    },
+    getGroup: async (e, ctx) => {
+      const options = readOptionsFromQuery(queryParams(e));
+      const written = await groups.get(id(e), ctx, returns('members', options));
+      return notModified(e, written) ?? respond(200, written, group, options);
+    },
+    replaceGroup: async (e, ctx) => {
+      const options = readOptionsFromQuery(queryParams(e));
+      return respond(200, await groups.replace(id(e), scimBody(e), ctx, preconditions(e), returns('members', options)), group, options);
+    },
+    patchGroup: async (e, ctx) => {
+      const options = readOptionsFromQuery(queryParams(e));
+      const quiet = quietPatch(e);
+      const written = await groups.patch(id(e), parsePatchOp(scimBody(e)), ctx, preconditions(e), !quiet && returns('members', options));
+      return quiet ? scimResponse(204, undefined, { ETag: etagOf(written.version) }) : respond(200, written, group, options);
+    },
+    deleteGroup: async (e, ctx) => {
+      await groups.delete(id(e), ctx, preconditions(e));
+      return scimResponse(204);
+    },
 
     // A path in another case than the route table's (e.g. /users): dispatch ignoring case.
     dispatchByPath: async (e, ctx) => {
       const match = matchRoute(scimRoutes, e.httpMethod, e.path, { caseInsensitive: true });
-      const operation = match ? operations[match.route.operation] : undefined;
-      if (!match || !operation) throw ScimError.of(404, `No SCIM endpoint ${e.httpMethod} ${e.path}.`);
-      return operation({ ...e, resource: match.route.path, pathParameters: match.pathParameters }, ctx);
+      const name = match?.route.operation as ScimOperation | undefined;
+      if (!match || !name || name === 'dispatchByPath') throw ScimError.of(404, `No SCIM endpoint ${e.httpMethod} ${e.path}.`);
+      return operations[name]({ ...e, resource: match.route.path, pathParameters: match.pathParameters }, ctx);
     },
     methodNotAllowed: async (e) => {
       const allow = allowedMethods(e.resource).join(', ');
@@ -122,8 +177,8 @@ export function scimOperations(deps: ScimDeps): (event: APIGatewayProxyEvent) =>
 
   return async (event) => {
     const route = findRoute(event.resource, event.httpMethod);
-    const operation = route && route.function === 'scim' ? operations[route.operation] : undefined;
-    if (!operation) throw ScimError.of(404, `No SCIM endpoint ${event.httpMethod} ${event.path}.`);
-    return operation(event, { actor: scimActor(event), baseUrl: scimBaseUrl(event) });
+    const name = route && route.function === 'scim' ? (route.operation as ScimOperation) : undefined;
+    if (!name || !(name in operations)) throw ScimError.of(404, `No SCIM endpoint ${event.httpMethod} ${event.path}.`);
+    return operations[name](event, { actor: scimActor(event), baseUrl: scimBaseUrl(event) });
   };
 }

@@ -1,10 +1,8 @@
-/** Reading a SCIM request: body (content type, size, JSON), query parameters, headers, caller. */
+/** Reading a SCIM request: body (content type, size, JSON), preconditions, caller. The messages are in shared/scim/messages. */
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import type { Actor } from '../audit/events';
-import { ScimError } from '../scim/errors';
-import { parseAttributeList } from '../scim/resource';
-import { MAX_PAYLOAD_BYTES } from '../scim/service-provider-config';
-import type { ListQuery } from '../scim/service/list';
+import { ScimError } from '../scim/messages/error';
+import { MAX_PAYLOAD_BYTES } from '../scim/limits';
 import { parseEtags } from '../scim/service/meta';
 import { lowerCaseHeaders } from './request';
 
@@ -29,60 +27,7 @@ export function scimBody(event: APIGatewayProxyEvent): unknown {
   }
 }
 
-function integerParam(name: string, raw: string | undefined): number | undefined {
-  if (raw === undefined || raw.trim() === '') return undefined;
-  const n = Number(raw);
-  if (!Number.isInteger(n)) throw ScimError.typed('invalidValue', `${name} must be an integer, not "${raw}".`);
-  return n;
-}
-
-export interface ReadOptions {
-  attributes?: string[];
-  excludedAttributes?: string[];
-}
-
-export function readOptions(params: Record<string, string | undefined>): ReadOptions {
-  const attributes = parseAttributeList(params.attributes);
-  const excludedAttributes = parseAttributeList(params.excludedAttributes);
-  return { ...(attributes ? { attributes } : {}), ...(excludedAttributes ? { excludedAttributes } : {}) };
-}
-
-function sortOrder(raw: string | undefined): ListQuery['sortOrder'] {
-  if (raw === undefined || raw === '') return undefined;
-  const v = raw.toLowerCase();
-  if (v !== 'ascending' && v !== 'descending')
-    throw ScimError.typed('invalidValue', `sortOrder must be ascending or descending, not "${raw}".`);
-  return v;
-}
-
-/** A list query from query parameters (GET) or a SearchRequest body (POST .search). */
-export function listQuery(params: Record<string, string | undefined>): ListQuery {
-  const startIndex = integerParam('startIndex', params.startIndex);
-  const count = integerParam('count', params.count);
-  const order = sortOrder(params.sortOrder);
-  return {
-    ...(params.filter !== undefined ? { filter: params.filter } : {}),
-    ...(startIndex !== undefined ? { startIndex } : {}),
-    ...(count !== undefined ? { count } : {}),
-    ...(params.sortBy ? { sortBy: params.sortBy } : {}),
-    ...(order ? { sortOrder: order } : {}),
-    ...(params.cursor !== undefined ? { cursor: params.cursor } : {}),
-  };
-}
-
 export const queryParams = (event: APIGatewayProxyEvent): Record<string, string | undefined> => event.queryStringParameters ?? {};
-
-/** The parameters of a SearchRequest body (RFC 7644 section 3.4.3), as strings like query parameters. */
-export function searchParams(body: unknown): Record<string, string | undefined> {
-  if (typeof body !== 'object' || body === null || Array.isArray(body))
-    throw ScimError.typed('invalidSyntax', 'A search needs a JSON object body.');
-  const out: Record<string, string | undefined> = {};
-  for (const [k, v] of Object.entries(body)) {
-    if (k === 'schemas' || v === undefined || v === null) continue;
-    out[k] = Array.isArray(v) ? v.map(String).join(',') : String(v);
-  }
-  return out;
-}
 
 export const ifMatch = (event: APIGatewayProxyEvent): string[] | undefined => parseEtags(lowerCaseHeaders(event.headers)['if-match']);
 export const ifNoneMatch = (event: APIGatewayProxyEvent): string[] | undefined =>

@@ -1,11 +1,11 @@
 /** /Schemas and /ResourceTypes (RFC 7643 sections 6 and 7), generated from the schema definitions. */
-import { ScimError } from './errors';
+import { ScimError } from './messages/error';
+import { listResponse, type ListResponse } from './messages/list-response';
 import type { SchemaRegistry } from './schemas/registry';
 import type { AttributeDefinition, ResourceTypeDefinition, SchemaDefinition } from './schemas/types';
 
 export const SCHEMA_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:Schema';
 export const RESOURCE_TYPE_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:ResourceType';
-export const LIST_RESPONSE_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';
 
 function attributeRepresentation(a: AttributeDefinition): Record<string, unknown> {
   return {
@@ -48,11 +48,7 @@ export function resourceTypeRepresentation(r: ResourceTypeDefinition, baseUrl: s
   };
 }
 
-export function listResponse(resources: unknown[], totalResults = resources.length, startIndex = 1): Record<string, unknown> {
-  return { schemas: [LIST_RESPONSE_SCHEMA], totalResults, itemsPerPage: resources.length, startIndex, Resources: resources };
-}
-
-export function schemas(registry: SchemaRegistry, baseUrl: string): Record<string, unknown> {
+export function schemas(registry: SchemaRegistry, baseUrl: string): ListResponse {
   return listResponse(registry.schemas.map((s) => schemaRepresentation(s, baseUrl)));
 }
 
@@ -62,7 +58,7 @@ export function schemaById(registry: SchemaRegistry, id: string, baseUrl: string
   return schemaRepresentation(s, baseUrl);
 }
 
-export function resourceTypes(registry: SchemaRegistry, baseUrl: string): Record<string, unknown> {
+export function resourceTypes(registry: SchemaRegistry, baseUrl: string): ListResponse {
   return listResponse(registry.resourceTypes.map((r) => resourceTypeRepresentation(r, baseUrl)));
 }
 

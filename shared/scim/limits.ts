@@ -1,4 +1,17 @@
-/** Limits the service advertises (in /ResourceTypes and the README) and enforces. */
+/**
+ * Every limit of the SCIM API, in one place: the code that enforces a limit and
+ * /ServiceProviderConfig, /ResourceTypes and the README that advertise it read it from here.
+ */
+
+/** Resources per page when `count` is not given, and the most a page holds. */
+export const DEFAULT_COUNT = 100;
+export const MAX_COUNT = 1000;
+
+/**
+ * The most resources a filter no index serves, or a sort, may read (evaluated in memory); a
+ * request that would read more is refused with 400 tooMany.
+ */
+export const MAX_SCAN = 10_000;
 
 /**
  * A group with more members than this is returned without `members`: a full member list would
@@ -6,3 +19,39 @@
  * still answered by `GET /Groups?filter=members[value eq "<user id>"]` and by the user's `groups`.
  */
 export const MAX_MEMBERS_RETURNED = 10_000;
+
+/** The most operations one PATCH request may carry (400 tooMany above). */
+export const MAX_PATCH_OPERATIONS = 1000;
+
+/** The largest request body the SCIM API accepts (413 above it); also bulk.maxPayloadSize. */
+export const MAX_PAYLOAD_BYTES = 1024 * 1024;
+
+/** The longest filter (characters) and its deepest nesting of parentheses and brackets. */
+export const MAX_FILTER_LENGTH = 4096;
+export const MAX_FILTER_DEPTH = 50;
+
+/** What one resource may weigh in storage: a DynamoDB item holds 400 KB, with room left for keys and indexes. */
+export const MAX_RESOURCE_BYTES = 300_000;
+/** Unique names and externalIds are part of index keys (2 KB at most). */
+export const MAX_KEY_VALUE_BYTES = 1024;
+
+/** How long a cursor (RFC 9865) and a remembered startIndex position stay valid. */
+export const CURSOR_TIMEOUT_SECONDS = 3600;
+
+/** Memberships a group delete removes at once; the rest are removed by the cleanup job. */
+export const INLINE_PURGE_LIMIT = 1000;
+
+/** How far nested groups are followed (for indirect groups and cycle checks). */
+export const MAX_GROUP_NESTING_VISITS = 1000;
+
+/**
+ * How many times a write that lost a race with another is tried (without If-Match), with
+ * jittered backoff: enough for 20 clients writing one resource at the same moment.
+ */
+export const WRITE_ATTEMPTS = 30;
+
+/** Seconds a client is told to wait (Retry-After) when a resource kept changing under its write. */
+export const RETRY_AFTER_SECONDS = 1;
+
+/** Days a deleted user's record (and its personal data) is kept, for a restore by the same identity. */
+export const DEFAULT_DELETED_RETENTION_DAYS = 30;

@@ -10,16 +10,31 @@ export type Resource = Record<string, unknown>;
 export interface StoredResource {
   id: string;
   resource: Resource;
-  /** Increases with every change: the ETag is W/"<version>". */
+  /** Increases with every change: part of the ETag. For a group, membership changes count too. */
   version: number;
   created: string;
+  /** For a group, also moved by every membership change. */
   lastModified: string;
   /** Salted hash of the password (User only); carried through replaces, never returned. */
   passwordHash?: string;
+  /** Groups: how many members (kept on the group's own item, in every membership change's transaction). */
+  memberCount?: number;
+}
+
+/** A deleted resource's record, kept (personal data included) until `retainUntil`, then erased. */
+export interface DeletedResource extends StoredResource {
+  deletedAt: string;
+  retainUntil?: string;
 }
 
 /** Where a page of a listing ended: the next page starts after it. Opaque to the engine. */
 export type ListPosition = Record<string, string>;
+
+/** How many live resources a type has, and a generation that moves with every create, restore and delete. */
+export interface ListState {
+  count: number;
+  generation: number;
+}
 
 export interface WriteOptions {
   at: string;
@@ -36,28 +51,38 @@ export interface ResourceRepository {
   findByName(name: string): Promise<StoredResource | undefined>;
   /** Live resources with this externalId (not unique: RFC 7643 does not require it). */
   findByExternalId(externalId: string): Promise<StoredResource[]>;
-  /** A deleted resource kept for audit whose externalId is `externalId` (to restore it on POST). */
-  findDeletedByExternalId(externalId: string): Promise<StoredResource | undefined>;
+  /** Deleted records with this externalId that are still kept (candidates for a restore). */
+  findDeletedByExternalId(externalId: string): Promise<DeletedResource[]>;
+  /** A deleted record by id. */
+  getDeleted(id: string): Promise<DeletedResource | undefined>;
   create(id: string, resource: Resource, options: WriteOptions): Promise<StoredResource>;
   /** Brings a deleted resource back (same id) with new content. */
-  restore(previous: StoredResource, resource: Resource, options: WriteOptions): Promise<StoredResource>;
+  restore(previous: DeletedResource, resource: Resource, options: WriteOptions): Promise<StoredResource>;
   /** Replaces the resource if its version is still `previous.version`. */
   replace(previous: StoredResource, resource: Resource, options: WriteOptions): Promise<StoredResource>;
-  /** The same create as a plan, to run inside another transaction (audit not included). */
-  planCreate(id: string, resource: Resource, options: WriteOptions): { plan: WritePlan; result: StoredResource };
-  /** The same replace as a plan, to run inside another transaction (audit not included). */
-  planReplace(previous: StoredResource, resource: Resource, options: WriteOptions): { plan: WritePlan; result: StoredResource };
-  /** Removes the resource from SCIM, keeping a deleted record; false when it was not there. */
-  remove(previous: StoredResource, options: WriteOptions): Promise<void>;
-  count(): Promise<number>;
+  /** Groups: a create as a plan, to run inside the membership transaction (audit not included). */
+  planCreate(id: string, resource: Resource, options: WriteOptions & { memberCount: number }): { plan: WritePlan; result: StoredResource };
+  /** Groups: a replace as a plan, with the membership change's count delta (audit not included). */
+  planReplace(
+    previous: StoredResource,
+    resource: Resource,
+    options: WriteOptions & { memberDelta: number },
+  ): { plan: WritePlan; result: StoredResource };
+  /** Groups: a membership change without attribute change moves version, lastModified and the count. */
+  planTouch(previous: StoredResource, options: { at: string; memberDelta: number }): { plan: WritePlan; result: StoredResource };
+  /** Removes the resource from SCIM, keeping a deleted record until `retainUntil`. */
+  remove(previous: StoredResource, options: WriteOptions & { retainUntil: string }): Promise<void>;
+  /** Erases a deleted record at once (its personal data with it); false when there is none. */
+  erase(id: string, options: { audit?: AuditEvent }): Promise<boolean>;
+  listState(): Promise<ListState>;
   /** A page in creation order (or reverse), after `after`. */
   page(options: { after?: ListPosition; limit: number; descending?: boolean }): Promise<{ items: StoredResource[]; last?: ListPosition }>;
   positionOf(item: StoredResource): ListPosition;
   /** Whether a position (from a client's cursor) is one this repository could have made. */
   isPosition(position: ListPosition): boolean;
-  /** Remembered list positions (for startIndex paging without re-reading earlier pages). */
-  getMarker(listKey: string, startIndex: number, now: Date): Promise<{ position: ListPosition; total: number } | undefined>;
-  putMarker(listKey: string, startIndex: number, marker: { position: ListPosition; total: number }, at: string): Promise<void>;
+  /** Remembered list positions (for startIndex paging without re-reading earlier pages), valid for one generation. */
+  getMarker(listKey: string, startIndex: number, generation: number, now: Date): Promise<ListPosition | undefined>;
+  putMarker(listKey: string, startIndex: number, marker: { position: ListPosition; generation: number }, at: string): Promise<void>;
 }
 
 export class UniquenessError extends Error {
@@ -95,23 +120,16 @@ export interface Member {
   type: MemberType;
 }
 
-/** Membership counters of a group: how many members, and a version that changes with every membership change. */
-export interface MemberStats {
-  count: number;
-  version: number;
-}
-
 export interface MembershipChange {
   add: readonly Member[];
   remove: readonly Member[];
 }
 
 /**
- * Group memberships: one item per membership (never a members list inside one item), an
- * inverted index for the groups of a member, and counters per group.
+ * Group memberships: one item per membership (never a members list inside one item), and an
+ * inverted index for the groups of a member. The count lives on the group's item.
  */
 export interface MembershipRepository {
-  stats(groupId: string): Promise<MemberStats>;
   /** Members in a stable order, at most `limit`. */
   listMembers(groupId: string, limit: number): Promise<Member[]>;
   /** The groups that are direct members of a group (for cycle checks). */
@@ -125,14 +143,19 @@ export interface MembershipRepository {
   /**
    * Applies a membership change to a live group: all of it in one transaction when it fits
    * (up to about 95 items), else in chunks, each idempotent, so a retry after a failure part-way
-   * converges. `groupWrite` (the group's own item) goes into the first chunk. Throws
-   * ResourceNotFoundError when the group is deleted meanwhile (nothing of that chunk is written).
+   * converges. The first chunk carries `head(delta of that chunk)`: the group's own write (create,
+   * replace, or a touch of its version), conditional on the version read; later chunks move the
+   * group's count, version and lastModified as they go. Resolves to the number of transactions.
    */
-  change(groupId: string, change: MembershipChange, options: { at: string; audit?: AuditEvent; groupWrite?: WritePlan }): Promise<void>;
-  /** Removes up to `limit` membership items of a deleted group (and its counters); says whether any remain. */
+  change(
+    groupId: string,
+    change: MembershipChange,
+    options: { at: string; audit?: AuditEvent; head: (firstChunkDelta: number) => WritePlan },
+  ): Promise<{ transactions: number }>;
+  /** Removes up to `limit` membership items of a deleted group; says whether any remain. */
   purgeGroup(groupId: string, limit: number): Promise<{ removed: number; more: boolean }>;
-  /** Removes a deleted member from every group it was in. */
-  removeEverywhere(member: Member): Promise<void>;
+  /** Removes a deleted member from every group it was in (each group's count, version and lastModified move). */
+  removeEverywhere(member: Member, at: string): Promise<void>;
   /** Resources being deleted whose memberships may remain (for the background cleanup), with when that was marked. */
   pendingPurges(): Promise<(Member & { at: string })[]>;
   /** Written before a delete, cleared after its memberships are gone: a crash in between loses nothing. */

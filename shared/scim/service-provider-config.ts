@@ -2,8 +2,7 @@
  * /ServiceProviderConfig (RFC 7643 section 5). It must tell the truth: every flag here is
  * what the service does today, and changes with the code that implements the feature.
  */
-import { CURSOR_TIMEOUT_SECONDS } from './service/cursor';
-import { DEFAULT_COUNT, MAX_COUNT } from './service/list';
+import { CURSOR_TIMEOUT_SECONDS, DEFAULT_COUNT, MAX_COUNT, MAX_PAYLOAD_BYTES } from './limits';
 
 export const SPC_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig';
 
@@ -24,9 +23,6 @@ export interface Capabilities {
     cursorTimeout: number;
   };
 }
-
-/** The largest request body the SCIM API accepts (413 above it); also what bulk.maxPayloadSize advertises. */
-export const MAX_PAYLOAD_BYTES = 1024 * 1024;
 
 /** What this service supports now. */
 export const CAPABILITIES: Capabilities = {

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { InvalidCursorError, type AuditEvent, type AuditLog } from '../audit/events';
-import { KEYS } from './table';
+import type { TransactItems } from './batch';
+import { auditKeys, INDEX, KEYS } from './keys';
 
-const LIST_PK = 'AUDIT';
 const DAY_SECONDS = 24 * 3600;
 /** Default retention of audit events (TTL). */
 export const DEFAULT_AUDIT_RETENTION_DAYS = 400;
@@ -17,15 +17,18 @@ export function newAuditId(): string {
  * newest-first listing in one Query per page. `ttl` removes events after the retention.
  */
 export function auditItem(event: AuditEvent, retentionDays = DEFAULT_AUDIT_RETENTION_DAYS): Record<string, unknown> {
-  const sortKey = `${event.at}#${event.id}`;
   return {
-    [KEYS.pk]: `AUDIT#${event.at.slice(0, 10)}`,
-    [KEYS.sk]: sortKey,
-    GSI3PK: LIST_PK,
-    GSI3SK: sortKey,
+    ...auditKeys.item(event.at, event.id),
+    [INDEX.listings.pk]: auditKeys.listingPk,
+    [INDEX.listings.sk]: auditKeys.listingSk(event.at, event.id),
     [KEYS.ttl]: Math.floor(Date.parse(event.at) / 1000) + retentionDays * DAY_SECONDS,
     event,
   };
+}
+
+/** The Put of an audit event, to include in another write's transaction. */
+export function auditPut(tableName: string, event: AuditEvent, retentionDays = DEFAULT_AUDIT_RETENTION_DAYS): TransactItems[number] {
+  return { Put: { TableName: tableName, Item: auditItem(event, retentionDays) } };
 }
 
 function encodeCursor(key: Record<string, unknown>): string {
@@ -38,8 +41,8 @@ function decodeCursor(cursor: string): Record<string, unknown> {
     if (
       typeof key === 'object' &&
       key !== null &&
-      (key as Record<string, unknown>).GSI3PK === LIST_PK &&
-      typeof (key as Record<string, unknown>).GSI3SK === 'string' &&
+      (key as Record<string, unknown>)[INDEX.listings.pk] === auditKeys.listingPk &&
+      typeof (key as Record<string, unknown>)[INDEX.listings.sk] === 'string' &&
       typeof (key as Record<string, unknown>)[KEYS.pk] === 'string' &&
       typeof (key as Record<string, unknown>)[KEYS.sk] === 'string'
     ) {
@@ -59,21 +62,22 @@ export class DynamoAuditLog implements AuditLog {
   ) {}
 
   /** The Put of an event, to include in another write's transaction. */
-  put(event: AuditEvent): { Put: { TableName: string; Item: Record<string, unknown> } } {
-    return { Put: { TableName: this.tableName, Item: auditItem(event, this.retentionDays) } };
+  put(event: AuditEvent): TransactItems[number] {
+    return auditPut(this.tableName, event, this.retentionDays);
   }
 
   async record(event: AuditEvent): Promise<void> {
-    await this.db.send(new PutCommand(this.put(event).Put));
+    await this.db.send(new PutCommand({ TableName: this.tableName, Item: auditItem(event, this.retentionDays) }));
   }
 
   async list(options: { limit: number; cursor?: string; since?: string }): Promise<{ events: AuditEvent[]; nextCursor?: string }> {
     const page = await this.db.send(
       new QueryCommand({
         TableName: this.tableName,
-        IndexName: 'GSI3',
-        KeyConditionExpression: options.since ? 'GSI3PK = :pk AND GSI3SK >= :since' : 'GSI3PK = :pk',
-        ExpressionAttributeValues: { ':pk': LIST_PK, ...(options.since ? { ':since': options.since } : {}) },
+        IndexName: INDEX.listings.name,
+        KeyConditionExpression: options.since ? '#pk = :pk AND #sk >= :since' : '#pk = :pk',
+        ExpressionAttributeNames: { '#pk': INDEX.listings.pk, ...(options.since ? { '#sk': INDEX.listings.sk } : {}) },
+        ExpressionAttributeValues: { ':pk': auditKeys.listingPk, ...(options.since ? { ':since': options.since } : {}) },
         ScanIndexForward: false,
         Limit: options.limit,
         ExclusiveStartKey: options.cursor ? decodeCursor(options.cursor) : undefined,

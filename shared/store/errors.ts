@@ -10,20 +10,38 @@ export function isConditionFailure(e: unknown): boolean {
   return e instanceof Error && e.name === 'ConditionalCheckFailedException';
 }
 
+/** The index of the first item whose condition failed in a cancelled transaction, or -1. */
+export function failedCondition(e: unknown): number {
+  return cancellationCodes(e).findIndex((c) => c === 'ConditionalCheckFailed');
+}
+
+/**
+ * The one translator of cancelled transactions into domain errors: when an item's condition
+ * failed, `at(index)` says which domain error that means (a uniqueness guard, a version check, a
+ * limit); anything else (throttling, a conflict that outlived its retries) is rethrown as it is.
+ */
+export function translateCancellation(e: unknown, at: (index: number) => Error): Error {
+  const failed = failedCondition(e);
+  return failed < 0 ? (e instanceof Error ? e : new Error(String(e))) : at(failed);
+}
+
 /** A transaction that lost a race with another one (nothing was written; retrying is safe). */
 export function isTransactionConflict(e: unknown): boolean {
   const codes = cancellationCodes(e);
   return codes.includes('TransactionConflict') && !codes.includes('ConditionalCheckFailed');
 }
 
-/** Retries `fn` while it fails with a transaction conflict, with jittered backoff. */
-export async function retryConflicts<T>(fn: () => Promise<T>, attempts = 12): Promise<T> {
+/**
+ * Retries `fn` while it fails with a transaction conflict (another transaction held one of its
+ * items), with jittered exponential backoff: enough attempts for tens of concurrent writers.
+ */
+export async function retryConflicts<T>(fn: () => Promise<T>, attempts = 25): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await fn();
     } catch (e: unknown) {
       if (!isTransactionConflict(e) || attempt >= attempts) throw e;
-      await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * attempt));
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(200, 10 * 2 ** Math.min(attempt, 5))));
     }
   }
 }

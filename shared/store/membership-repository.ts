@@ -1,33 +1,32 @@
-import { DeleteCommand, GetCommand, PutCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, PutCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AuditEvent } from '../audit/events';
 import {
   ResourceNotFoundError,
+  VersionConflictError,
   type Member,
-  type MemberStats,
   type MemberType,
   type MembershipChange,
   type MembershipRepository,
   type WritePlan,
 } from '../scim/ports';
-import { auditItem } from './audit-repository';
+import { auditPut } from './audit-repository';
 import { batchGetAll, batchWriteAll, queryAll, type Item, type TransactItems } from './batch';
-import { cancellationCodes, retryConflicts } from './errors';
-import { isStorableId, KEYS } from './table';
+import { cancellationCodes, failedCondition, retryConflicts } from './errors';
+import { INDEX, isStorableId, KEYS, membershipKeys, resourceKeys, SINGLETON_PK } from './keys';
 
 /** DynamoDB's limit on the items of one TransactWriteItems. */
 const MAX_TRANSACTION_ITEMS = 100;
+/** Memberships removed per transaction when a member goes: a delete and a group update each. */
+const REMOVALS_PER_TRANSACTION = 45;
 
-const groupPk = (gid: string): string => `GROUP#${gid}`;
-const typeCode = (t: MemberType): string => (t === 'User' ? 'U' : 'G');
-const memberSk = (m: Member): string => `MEMBER#${typeCode(m.type)}#${m.id}`;
-const STATS_SK = 'MEMBERS';
+type Op = { kind: 'add' | 'remove'; m: Member };
 
 /**
- * Memberships on the single table:
- *  - membership  PK GROUP#<gid>, SK MEMBER#<U|G>#<member id>; GSI1 MEMBEROF#<member id> / GROUP#<gid>
- *  - counters    PK GROUP#<gid>, SK MEMBERS  (count, version: changes with every membership change)
- *  - pending purge of a deleted group's memberships  PK PURGE, SK <gid>
- * Adding or removing k members writes k items (plus the counters), whatever the group's size.
+ * Memberships on the single table (key layout: shared/store/keys.ts): one item per membership,
+ * under the group's partition, with the inverted index (GSI1) giving a member's groups. Adding or
+ * removing k members writes k items, whatever the group's size, and moves the group item's
+ * member count, version and lastModified in the same transaction: a group's representation, its
+ * ETag and `meta.lastModified` follow its members.
  */
 export class DynamoMembershipRepository implements MembershipRepository {
   constructor(
@@ -36,26 +35,18 @@ export class DynamoMembershipRepository implements MembershipRepository {
     private readonly auditRetentionDays?: number,
   ) {}
 
-  async stats(groupId: string): Promise<MemberStats> {
-    const { Item } = await this.db.send(
-      new GetCommand({ TableName: this.tableName, Key: { [KEYS.pk]: groupPk(groupId), [KEYS.sk]: STATS_SK }, ConsistentRead: true }),
-    );
-    return { count: Math.max(0, Number(Item?.count ?? 0)), version: Number(Item?.version ?? 0) };
-  }
-
-  private async queryAll(input: { prefix: string; pk: string; limit: number; index?: 'GSI1' }): Promise<Item[]> {
-    // begins_with refuses an empty prefix: without one, the whole partition.
-    const [pkName, skName] = input.index ? ['GSI1PK', 'GSI1SK'] : [KEYS.pk, KEYS.sk];
+  /** Items of a partition whose sort key starts with `prefix` (the whole partition without one: begins_with refuses ''). */
+  private async partition(pk: string, prefix: string | undefined, limit: number): Promise<Item[]> {
     return queryAll(
       this.db,
       {
         TableName: this.tableName,
-        ...(input.index ? { IndexName: input.index } : { ConsistentRead: true }),
-        KeyConditionExpression: input.prefix ? '#pk = :pk AND begins_with(#sk, :prefix)' : '#pk = :pk',
-        ExpressionAttributeNames: { '#pk': pkName, ...(input.prefix ? { '#sk': skName } : {}) },
-        ExpressionAttributeValues: { ':pk': input.pk, ...(input.prefix ? { ':prefix': input.prefix } : {}) },
+        ConsistentRead: true,
+        KeyConditionExpression: prefix ? '#pk = :pk AND begins_with(#sk, :prefix)' : '#pk = :pk',
+        ExpressionAttributeNames: { '#pk': KEYS.pk, ...(prefix ? { '#sk': KEYS.sk } : {}) },
+        ExpressionAttributeValues: { ':pk': pk, ...(prefix ? { ':prefix': prefix } : {}) },
       },
-      input.limit,
+      limit,
     );
   }
 
@@ -64,15 +55,25 @@ export class DynamoMembershipRepository implements MembershipRepository {
   }
 
   async listMembers(groupId: string, limit: number): Promise<Member[]> {
-    return (await this.queryAll({ pk: groupPk(groupId), prefix: 'MEMBER#', limit })).map((i) => this.toMember(i));
+    return (await this.partition(membershipKeys.group(groupId), membershipKeys.memberPrefix, limit)).map((i) => this.toMember(i));
   }
 
   async nestedGroups(groupId: string): Promise<string[]> {
-    return (await this.queryAll({ pk: groupPk(groupId), prefix: 'MEMBER#G#', limit: 10_000 })).map((i) => String(i.memberId));
+    return (await this.partition(membershipKeys.group(groupId), membershipKeys.nestedGroupPrefix, 10_000)).map((i) => String(i.memberId));
   }
 
   async groupsOf(memberId: string): Promise<string[]> {
-    const items = await this.queryAll({ pk: `MEMBEROF#${memberId}`, prefix: 'GROUP#', limit: 10_000, index: 'GSI1' });
+    const items = await queryAll(
+      this.db,
+      {
+        TableName: this.tableName,
+        IndexName: INDEX.names.name,
+        KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
+        ExpressionAttributeNames: { '#pk': INDEX.names.pk, '#sk': INDEX.names.sk },
+        ExpressionAttributeValues: { ':pk': membershipKeys.memberOfValue(memberId), ':prefix': membershipKeys.memberOfSkPrefix },
+      },
+      10_000,
+    );
     return items.map((i) => String(i.groupId));
   }
 
@@ -80,22 +81,20 @@ export class DynamoMembershipRepository implements MembershipRepository {
     const keys = new Map<string, Item>();
     for (const c of candidates.filter((x) => isStorableId(x.id))) {
       for (const type of c.type ? [c.type] : (['User', 'Group'] as const)) {
-        const sk = memberSk({ id: c.id, type });
-        keys.set(sk, { [KEYS.pk]: groupPk(groupId), [KEYS.sk]: sk });
+        const key = membershipKeys.item(groupId, { id: c.id, type });
+        keys.set(String(key[KEYS.sk]), key);
       }
     }
     return (await batchGetAll(this.db, this.tableName, [...keys.values()])).map((i) => this.toMember(i));
   }
 
   async resolve(ids: readonly string[]): Promise<Map<string, MemberType>> {
-    const keys = [...new Set(ids)].filter(isStorableId).flatMap((id) => [
-      { [KEYS.pk]: `USER#${id}`, [KEYS.sk]: 'USER' },
-      { [KEYS.pk]: `GROUP#${id}`, [KEYS.sk]: 'GROUP' },
-    ]);
+    const keys = [...new Set(ids)].filter(isStorableId).flatMap((id) => [resourceKeys.item('User', id), resourceKeys.item('Group', id)]);
     const found = new Map<string, MemberType>();
+    const userPrefix = resourceKeys.itemPkPrefix('User');
     for (const item of await batchGetAll(this.db, this.tableName, keys, { expression: 'id, #pk, deleted', names: { '#pk': KEYS.pk } })) {
       if (item.deleted === true) continue;
-      found.set(String(item.id), String(item[KEYS.pk]).startsWith('USER#') ? 'User' : 'Group');
+      found.set(String(item.id), String(item[KEYS.pk]).startsWith(userPrefix) ? 'User' : 'Group');
     }
     return found;
   }
@@ -105,14 +104,13 @@ export class DynamoMembershipRepository implements MembershipRepository {
       Put: {
         TableName: this.tableName,
         Item: {
-          [KEYS.pk]: groupPk(groupId),
-          [KEYS.sk]: memberSk(m),
+          ...membershipKeys.item(groupId, m),
           groupId,
           memberId: m.id,
           memberType: m.type,
           added: at,
-          GSI1PK: `MEMBEROF#${m.id}`,
-          GSI1SK: `GROUP#${groupId}`,
+          [INDEX.names.pk]: membershipKeys.memberOfValue(m.id),
+          [INDEX.names.sk]: membershipKeys.memberOfSk(groupId),
         },
         ConditionExpression: 'attribute_not_exists(#pk)',
         ExpressionAttributeNames: { '#pk': KEYS.pk },
@@ -124,32 +122,23 @@ export class DynamoMembershipRepository implements MembershipRepository {
     return {
       Delete: {
         TableName: this.tableName,
-        Key: { [KEYS.pk]: groupPk(groupId), [KEYS.sk]: memberSk(m) },
+        Key: membershipKeys.item(groupId, m),
         ConditionExpression: 'attribute_exists(#pk)',
         ExpressionAttributeNames: { '#pk': KEYS.pk },
       },
     };
   }
 
-  private statsUpdate(groupId: string, delta: number): TransactItems[number] {
+  /** A membership change after the first chunk, or a member's removal: the live group's count, version and lastModified move. */
+  private groupMoved(groupId: string, delta: number, at: string, live: boolean): TransactItems[number] {
     return {
       Update: {
         TableName: this.tableName,
-        Key: { [KEYS.pk]: groupPk(groupId), [KEYS.sk]: STATS_SK },
-        UpdateExpression: 'ADD #count :d, #version :one',
-        ExpressionAttributeNames: { '#count': 'count', '#version': 'version' },
-        ExpressionAttributeValues: { ':d': delta, ':one': 1 },
-      },
-    };
-  }
-
-  private groupAlive(groupId: string): TransactItems[number] {
-    return {
-      ConditionCheck: {
-        TableName: this.tableName,
-        Key: { [KEYS.pk]: groupPk(groupId), [KEYS.sk]: 'GROUP' },
-        ConditionExpression: 'attribute_exists(#pk) AND attribute_not_exists(deleted)',
-        ExpressionAttributeNames: { '#pk': KEYS.pk },
+        Key: resourceKeys.item('Group', groupId),
+        UpdateExpression: 'ADD memberCount :d, #v :one SET lastModified = :at',
+        ConditionExpression: live ? 'attribute_exists(#pk) AND attribute_not_exists(deleted)' : 'attribute_exists(#pk)',
+        ExpressionAttributeNames: { '#pk': KEYS.pk, '#v': 'version' },
+        ExpressionAttributeValues: { ':d': delta, ':one': 1, ':at': at },
       },
     };
   }
@@ -157,69 +146,79 @@ export class DynamoMembershipRepository implements MembershipRepository {
   async change(
     groupId: string,
     change: MembershipChange,
-    options: { at: string; audit?: AuditEvent; groupWrite?: WritePlan },
-  ): Promise<void> {
-    const ops = [...change.add.map((m) => ({ kind: 'add' as const, m })), ...change.remove.map((m) => ({ kind: 'remove' as const, m }))];
-    // The group's own write (create, rename) goes first, with the audit event; later chunks check the
-    // group is alive. Each transaction holds at most 100 items: the head, the counters, the audit event.
-    for (let i = 0, first = true; first || i < ops.length; first = false) {
-      const head = first && options.groupWrite ? options.groupWrite.items.length : 1;
-      const room = MAX_TRANSACTION_ITEMS - head - 1 - (first && options.audit ? 1 : 0);
-      const chunk = ops.slice(i, i + room);
+    options: { at: string; audit?: AuditEvent; head: (firstChunkDelta: number) => WritePlan },
+  ): Promise<{ transactions: number }> {
+    const ops: Op[] = [
+      ...change.add.map((m) => ({ kind: 'add' as const, m })),
+      ...change.remove.map((m) => ({ kind: 'remove' as const, m })),
+    ];
+    // The first transaction carries the group's own write (create, replace or touch, conditional on
+    // the version read) and the audit event; later ones move the group as they go. At most 100 items each.
+    const headSize = options.head(0).items.length;
+    const firstRoom = MAX_TRANSACTION_ITEMS - headSize - (options.audit ? 1 : 0);
+    const laterRoom = MAX_TRANSACTION_ITEMS - 1;
+    let transactions = 0;
+    for (let i = 0; transactions === 0 || i < ops.length;) {
+      const first = transactions === 0;
+      const chunk = ops.slice(i, i + (first ? firstRoom : laterRoom));
       i += chunk.length;
-      await this.writeChunk(groupId, chunk, {
-        at: options.at,
-        ...(first && options.audit ? { audit: options.audit } : {}),
-        ...(first && options.groupWrite ? { groupWrite: options.groupWrite } : {}),
-      });
+      await this.writeChunk(groupId, chunk, options, first);
+      transactions++;
     }
+    return { transactions };
   }
 
   /** One transaction; memberships that changed meanwhile are re-read and the chunk retried (idempotent). */
   private async writeChunk(
     groupId: string,
-    chunk: { kind: 'add' | 'remove'; m: Member }[],
-    options: { at: string; audit?: AuditEvent; groupWrite?: WritePlan },
+    chunk: Op[],
+    options: { at: string; audit?: AuditEvent; head: (firstChunkDelta: number) => WritePlan },
+    first: boolean,
   ): Promise<void> {
     let ops = chunk;
     for (let attempt = 0; attempt < 5; attempt++) {
-      const head: TransactItems = options.groupWrite ? [...(options.groupWrite.items as TransactItems)] : [this.groupAlive(groupId)];
       const delta = ops.reduce((n, o) => n + (o.kind === 'add' ? 1 : -1), 0);
+      const head = first ? options.head(delta) : undefined;
+      const headItems: TransactItems = head
+        ? [...(head.items as TransactItems)]
+        : ops.length > 0
+          ? [this.groupMoved(groupId, delta, options.at, true)]
+          : [];
       const items: TransactItems = [
-        ...head,
-        ...(ops.length > 0 ? [this.statsUpdate(groupId, delta)] : []),
+        ...headItems,
         ...ops.map((o) => (o.kind === 'add' ? this.memberPut(groupId, o.m, options.at) : this.memberDelete(groupId, o.m))),
-        ...(options.audit ? [{ Put: { TableName: this.tableName, Item: auditItem(options.audit, this.auditRetentionDays) } }] : []),
+        ...(first && options.audit ? [auditPut(this.tableName, options.audit, this.auditRetentionDays)] : []),
       ];
-      if (items.length === 1 && !options.groupWrite && !options.audit) return; // nothing to write
+      if (items.length === 0) return; // a later chunk left with nothing to do
       try {
         await retryConflicts(() => this.db.send(new TransactWriteCommand({ TransactItems: items })));
         return;
       } catch (e: unknown) {
-        const codes = cancellationCodes(e);
-        const failed = codes.findIndex((x) => x === 'ConditionalCheckFailed');
+        const failed = failedCondition(e);
         if (failed < 0) throw e;
-        if (failed < head.length) {
-          if (options.groupWrite) throw options.groupWrite.onConditionFailed(failed, e);
+        if (failed < headItems.length) {
+          if (head) throw head.onConditionFailed(failed, e);
           throw new ResourceNotFoundError(`Group ${groupId} not found`, { cause: e });
         }
-        // A membership changed meanwhile (another request added or removed it): keep only what is still to do.
+        // The first chunk's group write is conditional on the version read: the whole write is planned again.
+        if (first) throw new VersionConflictError(`The memberships of group ${groupId} changed meanwhile`, { cause: e });
+        // A later chunk: a membership changed meanwhile (another request added or removed it); keep only what is still to do.
         const present = new Set(
           (
             await this.membersAmong(
               groupId,
               ops.map((o) => o.m),
             )
-          ).map((m) => memberSk(m)),
+          ).map((m) => `${m.type}#${m.id}`),
         );
-        ops = ops.filter((o) => (o.kind === 'add' ? !present.has(memberSk(o.m)) : present.has(memberSk(o.m))));
+        ops = ops.filter((o) => (o.kind === 'add' ? !present.has(`${o.m.type}#${o.m.id}`) : present.has(`${o.m.type}#${o.m.id}`)));
       }
     }
     throw new Error(`Memberships of group ${groupId} kept changing; retry the request`);
   }
 
   async purgeGroup(groupId: string, limit: number): Promise<{ removed: number; more: boolean }> {
-    const items = await this.queryAll({ pk: groupPk(groupId), prefix: 'MEMBER', limit: limit + 1 });
+    const items = await this.partition(membershipKeys.group(groupId), membershipKeys.memberPrefix, limit + 1);
     const now = items.slice(0, limit);
     await batchWriteAll(
       this.db,
@@ -229,15 +228,15 @@ export class DynamoMembershipRepository implements MembershipRepository {
     return { removed: now.length, more: items.length > now.length };
   }
 
-  async removeEverywhere(member: Member): Promise<void> {
+  async removeEverywhere(member: Member, at: string): Promise<void> {
     for (let attempt = 0; attempt < 5; attempt++) {
       const groups = await this.groupsOf(member.id);
       if (groups.length === 0) return;
       try {
-        for (let i = 0; i < groups.length; i += 45) {
+        for (let i = 0; i < groups.length; i += REMOVALS_PER_TRANSACTION) {
           const items: TransactItems = groups
-            .slice(i, i + 45)
-            .flatMap((gid) => [{ ...this.memberDelete(gid, member) }, this.statsUpdate(gid, -1)]);
+            .slice(i, i + REMOVALS_PER_TRANSACTION)
+            .flatMap((gid) => [this.memberDelete(gid, member), this.groupMoved(gid, -1, at, false)]);
           await retryConflicts(() => this.db.send(new TransactWriteCommand({ TransactItems: items })));
         }
         return;
@@ -250,7 +249,7 @@ export class DynamoMembershipRepository implements MembershipRepository {
   }
 
   async pendingPurges(): Promise<(Member & { at: string })[]> {
-    const items = await this.queryAll({ pk: 'PURGE', prefix: '', limit: 1000 });
+    const items = await this.partition(SINGLETON_PK.purge, undefined, 1000);
     return items.map((i) => ({ id: String(i.resourceId), type: i.resourceType === 'User' ? 'User' : 'Group', at: String(i.at) }));
   }
 
@@ -258,20 +257,12 @@ export class DynamoMembershipRepository implements MembershipRepository {
     await this.db.send(
       new PutCommand({
         TableName: this.tableName,
-        Item: {
-          [KEYS.pk]: 'PURGE',
-          [KEYS.sk]: `${resource.type}#${resource.id}`,
-          resourceId: resource.id,
-          resourceType: resource.type,
-          at,
-        },
+        Item: { ...membershipKeys.purgeMark(resource), resourceId: resource.id, resourceType: resource.type, at },
       }),
     );
   }
 
   async clearPurgePending(resource: Member): Promise<void> {
-    await this.db.send(
-      new DeleteCommand({ TableName: this.tableName, Key: { [KEYS.pk]: 'PURGE', [KEYS.sk]: `${resource.type}#${resource.id}` } }),
-    );
+    await this.db.send(new DeleteCommand({ TableName: this.tableName, Key: membershipKeys.purgeMark(resource) }));
   }
 }

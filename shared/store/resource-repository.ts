@@ -1,9 +1,18 @@
-import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  DeleteCommand,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
 import type { AuditEvent } from '../audit/events';
 import {
   UniquenessError,
   VersionConflictError,
+  type DeletedResource,
   type ListPosition,
+  type ListState,
   type Resource,
   type ResourceKind,
   type ResourceRepository,
@@ -11,67 +20,51 @@ import {
   type WriteOptions,
   type WritePlan,
 } from '../scim/ports';
-import { auditItem } from './audit-repository';
+import { auditPut } from './audit-repository';
 import { batchGetAll, type Item, type TransactItems } from './batch';
-import { cancellationCodes, retryConflicts } from './errors';
-import { isStorableId, KEYS } from './table';
+import { failedCondition, isConditionFailure, retryConflicts, translateCancellation } from './errors';
+import { INDEX, isStorableId, KEYS, resourceKeys } from './keys';
 
-interface KindConfig {
-  /** Key prefix: USER or GROUP. */
-  prefix: string;
-  /** The unique, case-insensitive name attribute: userName or displayName. */
-  nameAttribute: string;
-}
-
-const KINDS: Record<ResourceKind, KindConfig> = {
-  User: { prefix: 'USER', nameAttribute: 'userName' },
-  Group: { prefix: 'GROUP', nameAttribute: 'displayName' },
-};
+/** The unique, case-insensitive name attribute of each type. */
+const NAME_ATTRIBUTE: Record<ResourceKind, string> = { User: 'userName', Group: 'displayName' };
 
 /** Remembered list positions live for an hour: long enough for an identity provider's import. */
 const MARKER_TTL_SECONDS = 3600;
 
+type Guards = Map<number, string>;
+
 /**
- * Users and groups on the single table.
- *  - resource item   PK <T>#<id>, SK <T>; GSI1 <T>NAME#<lower(name)>, GSI2 <T>EXT#<externalId>,
- *                    GSI3 <T>S / <created>#<id> (listing in creation order)
- *  - name guard      PK <T>NAME#<lower(name)>, SK UNIQUE   (uniqueness, in the same transaction)
- *  - counter         PK COUNT, SK <T>                       (totalResults in one read)
- *  - list marker     PK PAGE#<T>#<list key>, SK <startIndex>  (TTL: an hour)
- * externalId is indexed (GSI2); it is unique only when `uniqueExternalId` is set (a guard item
- * PK <T>EXT#<externalId>, SK UNIQUE, kept while a deleted record holds it): RFC 7643 does not make
- * it unique, and Microsoft's SCIM test collection creates several users with one externalId. A deleted
- * resource keeps its item (deleted=true, no GSI1/GSI3 keys, still in GSI2), so a later POST with
- * the same externalId restores it under the same id.
+ * Users and groups on the single table (key layout: shared/store/keys.ts). A resource item holds
+ * the resource, its version and timestamps, its index keys (unique name, externalId, listing),
+ * and for a group its member count. A name guard item, written in the same transaction, makes the
+ * name unique; an externalId guard does the same when `uniqueExternalId` is set (RFC 7643 does not
+ * make externalId unique, and Microsoft's SCIM test collection creates several users with one).
+ * A counter item per type holds the count (totalResults in one read) and a generation that every
+ * create, restore and delete moves (remembered startIndex positions are valid for one generation).
+ * A deleted resource keeps its item (deleted, no name or listing index keys, still by externalId)
+ * with a `ttl`: DynamoDB erases it, personal data with it, when the retention ends.
  */
 export class DynamoResourceRepository implements ResourceRepository {
-  private readonly kind: KindConfig;
-
   private readonly uniqueExternalId: boolean;
   private readonly auditRetentionDays: number | undefined;
+  private readonly nameAttribute: string;
 
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tableName: string,
-    kind: ResourceKind,
+    private readonly kind: ResourceKind,
     options: { auditRetentionDays?: number; uniqueExternalId?: boolean } = {},
   ) {
-    this.kind = KINDS[kind];
     this.auditRetentionDays = options.auditRetentionDays;
     this.uniqueExternalId = options.uniqueExternalId === true;
+    this.nameAttribute = NAME_ATTRIBUTE[kind];
   }
 
   private key(id: string): Item {
-    return { [KEYS.pk]: `${this.kind.prefix}#${id}`, [KEYS.sk]: this.kind.prefix };
-  }
-  private nameKey(name: string): string {
-    return `${this.kind.prefix}NAME#${name.toLowerCase()}`;
-  }
-  private extKey(externalId: string): string {
-    return `${this.kind.prefix}EXT#${externalId}`;
+    return resourceKeys.item(this.kind, id);
   }
   private nameOf(resource: Resource): string {
-    return String(resource[this.kind.nameAttribute] ?? '');
+    return String(resource[this.nameAttribute] ?? '');
   }
   private extOf(resource: Resource): string | undefined {
     return typeof resource.externalId === 'string' && resource.externalId !== '' ? resource.externalId : undefined;
@@ -85,36 +78,48 @@ export class DynamoResourceRepository implements ResourceRepository {
       created: String(item.created),
       lastModified: String(item.lastModified),
       ...(typeof item.passwordHash === 'string' ? { passwordHash: item.passwordHash } : {}),
+      ...(this.kind === 'Group' ? { memberCount: Math.max(0, Number(item.memberCount ?? 0)) } : {}),
     };
   }
 
-  private item(id: string, resource: Resource, version: number, created: string, options: WriteOptions, passwordHash?: string): Item {
-    const ext = this.extOf(resource);
+  private toDeleted(item: Item): DeletedResource {
     return {
-      ...this.key(id),
-      id,
-      data: resource,
-      version,
-      created,
-      lastModified: options.at,
-      GSI1PK: this.nameKey(this.nameOf(resource)),
-      GSI1SK: this.kind.prefix,
-      ...(ext ? { GSI2PK: this.extKey(ext), GSI2SK: this.kind.prefix } : {}),
-      GSI3PK: `${this.kind.prefix}S`,
-      GSI3SK: `${created}#${id}`,
-      ...(passwordHash ? { passwordHash } : {}),
+      ...this.toStored(item),
+      deletedAt: String(item.deletedAt),
+      ...(typeof item[KEYS.ttl] === 'number' ? { retainUntil: new Date(Number(item[KEYS.ttl]) * 1000).toISOString() } : {}),
     };
   }
 
-  private auditPut(audit: AuditEvent | undefined): TransactItems {
-    return audit ? [{ Put: { TableName: this.tableName, Item: auditItem(audit, this.auditRetentionDays) } }] : [];
+  private item(stored: StoredResource): Item {
+    const ext = this.extOf(stored.resource);
+    return {
+      ...this.key(stored.id),
+      id: stored.id,
+      data: stored.resource,
+      version: stored.version,
+      created: stored.created,
+      lastModified: stored.lastModified,
+      [INDEX.names.pk]: resourceKeys.nameValue(this.kind, this.nameOf(stored.resource)),
+      [INDEX.names.sk]: resourceKeys.item(this.kind, '')[KEYS.sk],
+      ...(ext
+        ? { [INDEX.externalIds.pk]: resourceKeys.externalIdValue(this.kind, ext), [INDEX.externalIds.sk]: this.key('')[KEYS.sk] }
+        : {}),
+      [INDEX.listings.pk]: resourceKeys.listingPk(this.kind),
+      [INDEX.listings.sk]: resourceKeys.listingSk(stored.created, stored.id),
+      ...(stored.passwordHash ? { passwordHash: stored.passwordHash } : {}),
+      ...(stored.memberCount !== undefined ? { memberCount: stored.memberCount } : {}),
+    };
   }
 
-  private guardPut(pk: string, id: string): TransactItems[number] {
+  private audit(audit: AuditEvent | undefined): TransactItems {
+    return audit ? [auditPut(this.tableName, audit, this.auditRetentionDays)] : [];
+  }
+
+  private guardPut(guardKey: Item, id: string): TransactItems[number] {
     return {
       Put: {
         TableName: this.tableName,
-        Item: { [KEYS.pk]: pk, [KEYS.sk]: 'UNIQUE', id },
+        Item: { ...guardKey, id },
         ConditionExpression: 'attribute_not_exists(#pk) OR id = :id',
         ExpressionAttributeNames: { '#pk': KEYS.pk },
         ExpressionAttributeValues: { ':id': id },
@@ -122,11 +127,11 @@ export class DynamoResourceRepository implements ResourceRepository {
     };
   }
 
-  private guardDelete(pk: string, id: string): TransactItems[number] {
+  private guardDelete(guardKey: Item, id: string): TransactItems[number] {
     return {
       Delete: {
         TableName: this.tableName,
-        Key: { [KEYS.pk]: pk, [KEYS.sk]: 'UNIQUE' },
+        Key: guardKey,
         ConditionExpression: 'attribute_not_exists(#pk) OR id = :id',
         ExpressionAttributeNames: { '#pk': KEYS.pk },
         ExpressionAttributeValues: { ':id': id },
@@ -134,30 +139,40 @@ export class DynamoResourceRepository implements ResourceRepository {
     };
   }
 
+  /** The counter moves with the count; its generation with every change of the listing. */
   private counter(delta: number): TransactItems[number] {
     return {
       Update: {
         TableName: this.tableName,
-        Key: { [KEYS.pk]: 'COUNT', [KEYS.sk]: this.kind.prefix },
-        UpdateExpression: 'ADD #n :d',
-        ExpressionAttributeNames: { '#n': 'count' },
-        ExpressionAttributeValues: { ':d': delta },
+        Key: resourceKeys.counter(this.kind),
+        UpdateExpression: 'ADD #n :d, #g :one',
+        ExpressionAttributeNames: { '#n': 'count', '#g': 'generation' },
+        ExpressionAttributeValues: { ':d': delta, ':one': 1 },
       },
     };
   }
 
-  /** Runs a transaction; a failed guard condition becomes a UniquenessError, a failed version check a VersionConflictError. */
-  private async transact(items: TransactItems, guards: Map<number, string>): Promise<void> {
+  private conditionError(guards: Guards) {
+    return (index: number, cause: unknown): Error => {
+      const attribute = guards.get(index);
+      return attribute
+        ? new UniquenessError(attribute, `${attribute} is already in use`, { cause })
+        : new VersionConflictError('The resource changed since it was read', { cause });
+    };
+  }
+
+  /** Runs a transaction; a failed guard becomes a UniquenessError, a failed version check a VersionConflictError. */
+  private async transact(items: TransactItems, guards: Guards): Promise<void> {
     try {
       await retryConflicts(() => this.db.send(new TransactWriteCommand({ TransactItems: items })));
     } catch (e: unknown) {
-      const codes = cancellationCodes(e);
-      const failed = codes.findIndex((c) => c === 'ConditionalCheckFailed');
-      if (failed < 0) throw e;
-      const attribute = guards.get(failed);
-      if (attribute) throw new UniquenessError(attribute, `${attribute} is already in use`, { cause: e });
-      throw new VersionConflictError('The resource changed since it was read', { cause: e });
+      const onCondition = this.conditionError(guards);
+      throw translateCancellation(e, (index) => onCondition(index, e));
     }
+  }
+
+  private plan(items: TransactItems, guards: Guards): WritePlan {
+    return { kind: 'write-plan', items, onConditionFailed: this.conditionError(guards) };
   }
 
   async get(id: string): Promise<StoredResource | undefined> {
@@ -166,19 +181,25 @@ export class DynamoResourceRepository implements ResourceRepository {
     return Item && Item.deleted !== true ? this.toStored(Item) : undefined;
   }
 
+  async getDeleted(id: string): Promise<DeletedResource | undefined> {
+    if (!isStorableId(id)) return undefined;
+    const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: this.key(id), ConsistentRead: true }));
+    return Item && Item.deleted === true ? this.toDeleted(Item) : undefined;
+  }
+
   async getMany(ids: readonly string[]): Promise<StoredResource[]> {
     const keys = [...new Set(ids)].filter(isStorableId).map((id) => this.key(id));
     const items = await batchGetAll(this.db, this.tableName, keys);
     return items.filter((i) => i.deleted !== true).map((i) => this.toStored(i));
   }
 
-  private async queryOne(indexName: string, pkName: string, pk: string): Promise<Item[]> {
+  private async query(index: { name: string; pk: string }, pk: string): Promise<Item[]> {
     const { Items } = await this.db.send(
       new QueryCommand({
         TableName: this.tableName,
-        IndexName: indexName,
+        IndexName: index.name,
         KeyConditionExpression: '#pk = :pk',
-        ExpressionAttributeNames: { '#pk': pkName },
+        ExpressionAttributeNames: { '#pk': index.pk },
         ExpressionAttributeValues: { ':pk': pk },
       }),
     );
@@ -186,17 +207,18 @@ export class DynamoResourceRepository implements ResourceRepository {
   }
 
   async findByName(name: string): Promise<StoredResource | undefined> {
-    const item = (await this.queryOne('GSI1', 'GSI1PK', this.nameKey(name))).find((i) => i.deleted !== true);
+    const item = (await this.query(INDEX.names, resourceKeys.nameValue(this.kind, name))).find((i) => i.deleted !== true);
     return item ? this.toStored(item) : undefined;
   }
 
   async findByExternalId(externalId: string): Promise<StoredResource[]> {
-    return (await this.queryOne('GSI2', 'GSI2PK', this.extKey(externalId))).filter((i) => i.deleted !== true).map((i) => this.toStored(i));
+    const items = await this.query(INDEX.externalIds, resourceKeys.externalIdValue(this.kind, externalId));
+    return items.filter((i) => i.deleted !== true).map((i) => this.toStored(i));
   }
 
-  async findDeletedByExternalId(externalId: string): Promise<StoredResource | undefined> {
-    const item = (await this.queryOne('GSI2', 'GSI2PK', this.extKey(externalId))).find((i) => i.deleted === true);
-    return item ? this.toStored(item) : undefined;
+  async findDeletedByExternalId(externalId: string): Promise<DeletedResource[]> {
+    const items = await this.query(INDEX.externalIds, resourceKeys.externalIdValue(this.kind, externalId));
+    return items.filter((i) => i.deleted === true).map((i) => this.toDeleted(i));
   }
 
   async create(id: string, resource: Resource, options: WriteOptions): Promise<StoredResource> {
@@ -205,7 +227,7 @@ export class DynamoResourceRepository implements ResourceRepository {
     return result;
   }
 
-  planCreate(id: string, resource: Resource, options: WriteOptions): { plan: WritePlan; result: StoredResource } {
+  planCreate(id: string, resource: Resource, options: WriteOptions & { memberCount: number }): { plan: WritePlan; result: StoredResource } {
     const { items, guards, result } = this.createItems(id, resource, { ...options, audit: undefined });
     return { plan: this.plan(items, guards), result };
   }
@@ -213,77 +235,80 @@ export class DynamoResourceRepository implements ResourceRepository {
   private createItems(
     id: string,
     resource: Resource,
-    options: WriteOptions,
-  ): { items: TransactItems; guards: Map<number, string>; result: StoredResource } {
+    options: WriteOptions & { memberCount?: number },
+  ): { items: TransactItems; guards: Guards; result: StoredResource } {
+    const result: StoredResource = {
+      id,
+      resource,
+      version: 1,
+      created: options.at,
+      lastModified: options.at,
+      ...(options.passwordHash ? { passwordHash: options.passwordHash } : {}),
+      ...(this.kind === 'Group' ? { memberCount: options.memberCount ?? 0 } : {}),
+    };
     const items: TransactItems = [
       {
         Put: {
           TableName: this.tableName,
-          Item: this.item(id, resource, 1, options.at, options, options.passwordHash),
+          Item: this.item(result),
           ConditionExpression: 'attribute_not_exists(#pk)',
           ExpressionAttributeNames: { '#pk': KEYS.pk },
         },
       },
-      this.guardPut(this.nameKey(this.nameOf(resource)), id),
+      this.guardPut(resourceKeys.nameGuard(this.kind, this.nameOf(resource)), id),
       this.counter(1),
-      ...this.auditPut(options.audit),
+      ...this.audit(options.audit),
     ];
-    const guards = new Map([[1, this.kind.nameAttribute]]);
+    const guards: Guards = new Map([[1, this.nameAttribute]]);
     const ext = this.extOf(resource);
     if (this.uniqueExternalId && ext) {
       guards.set(items.length, 'externalId');
-      items.push(this.guardPut(this.extKey(ext), id));
+      items.push(this.guardPut(resourceKeys.externalIdGuard(this.kind, ext), id));
     }
-    return {
-      items,
-      guards,
-      result: {
-        id,
-        resource,
-        version: 1,
-        created: options.at,
-        lastModified: options.at,
-        ...(options.passwordHash ? { passwordHash: options.passwordHash } : {}),
-      },
-    };
+    return { items, guards, result };
   }
 
-  /** Writes to run inside another transaction; a failed condition maps to the same domain errors. */
-  private plan(items: TransactItems, guards: Map<number, string>): WritePlan {
-    return {
-      kind: 'write-plan',
-      items,
-      onConditionFailed: (index, cause) => {
-        const attribute = guards.get(index);
-        return attribute
-          ? new UniquenessError(attribute, `${attribute} is already in use`, { cause })
-          : new VersionConflictError('The resource changed since it was read', { cause });
-      },
-    };
-  }
-
-  async restore(previous: StoredResource, resource: Resource, options: WriteOptions): Promise<StoredResource> {
-    return this.write(previous, resource, options, { restoring: true });
+  async restore(previous: DeletedResource, resource: Resource, options: WriteOptions): Promise<StoredResource> {
+    const { items, guards, result } = this.writeItems(previous, resource, options, true);
+    await this.transact(items, guards);
+    return result;
   }
 
   async replace(previous: StoredResource, resource: Resource, options: WriteOptions): Promise<StoredResource> {
-    return this.write(previous, resource, options, { restoring: false });
+    const { items, guards, result } = this.writeItems(previous, resource, options, false);
+    await this.transact(items, guards);
+    return result;
   }
 
-  planReplace(previous: StoredResource, resource: Resource, options: WriteOptions): { plan: WritePlan; result: StoredResource } {
-    const { items, guards, result } = this.writeItems(previous, resource, { ...options, audit: undefined }, { restoring: false });
+  planReplace(
+    previous: StoredResource,
+    resource: Resource,
+    options: WriteOptions & { memberDelta: number },
+  ): { plan: WritePlan; result: StoredResource } {
+    const { items, guards, result } = this.writeItems(previous, resource, { ...options, audit: undefined }, false, options.memberDelta);
     return { plan: this.plan(items, guards), result };
   }
 
-  private async write(
-    previous: StoredResource,
-    resource: Resource,
-    options: WriteOptions,
-    how: { restoring: boolean },
-  ): Promise<StoredResource> {
-    const { items, guards, result } = this.writeItems(previous, resource, options, how);
-    await this.transact(items, guards);
-    return result;
+  planTouch(previous: StoredResource, options: { at: string; memberDelta: number }): { plan: WritePlan; result: StoredResource } {
+    const result: StoredResource = {
+      ...previous,
+      version: previous.version + 1,
+      lastModified: options.at,
+      memberCount: Math.max(0, (previous.memberCount ?? 0) + options.memberDelta),
+    };
+    const items: TransactItems = [
+      {
+        Update: {
+          TableName: this.tableName,
+          Key: this.key(previous.id),
+          UpdateExpression: 'SET #v = :next, lastModified = :at, memberCount = :count',
+          ConditionExpression: '#v = :v AND attribute_not_exists(deleted)',
+          ExpressionAttributeNames: { '#v': 'version' },
+          ExpressionAttributeValues: { ':v': previous.version, ':next': result.version, ':at': options.at, ':count': result.memberCount },
+        },
+      },
+    ];
+    return { plan: this.plan(items, new Map()), result };
   }
 
   /** Replace or restore: the item if its version is unchanged, guards for changed unique values, counter on restore. */
@@ -291,91 +316,121 @@ export class DynamoResourceRepository implements ResourceRepository {
     previous: StoredResource,
     resource: Resource,
     options: WriteOptions,
-    how: { restoring: boolean },
-  ): { items: TransactItems; guards: Map<number, string>; result: StoredResource } {
+    restoring: boolean,
+    memberDelta = 0,
+  ): { items: TransactItems; guards: Guards; result: StoredResource } {
     const id = previous.id;
-    const version = previous.version + 1;
+    const passwordHash = options.passwordHash ?? (restoring ? undefined : previous.passwordHash);
+    const result: StoredResource = {
+      id,
+      resource,
+      version: previous.version + 1,
+      created: previous.created,
+      lastModified: options.at,
+      ...(passwordHash ? { passwordHash } : {}),
+      ...(this.kind === 'Group' ? { memberCount: Math.max(0, (restoring ? 0 : (previous.memberCount ?? 0)) + memberDelta) } : {}),
+    };
     const items: TransactItems = [
       {
         Put: {
           TableName: this.tableName,
-          Item: this.item(
-            id,
-            resource,
-            version,
-            previous.created,
-            options,
-            options.passwordHash ?? (how.restoring ? undefined : previous.passwordHash),
-          ),
-          ConditionExpression: how.restoring ? 'version = :v AND deleted = :true' : 'version = :v AND attribute_not_exists(deleted)',
-          ExpressionAttributeValues: { ':v': previous.version, ...(how.restoring ? { ':true': true } : {}) },
+          Item: this.item(result),
+          ConditionExpression: restoring ? 'version = :v AND deleted = :true' : 'version = :v AND attribute_not_exists(deleted)',
+          ExpressionAttributeValues: { ':v': previous.version, ...(restoring ? { ':true': true } : {}) },
         },
       },
     ];
-    const guards = new Map<number, string>();
+    const guards: Guards = new Map();
     const oldName = this.nameOf(previous.resource).toLowerCase();
     const newName = this.nameOf(resource).toLowerCase();
-    if (how.restoring || oldName !== newName) {
-      guards.set(items.length, this.kind.nameAttribute);
-      items.push(this.guardPut(this.nameKey(newName), id));
-      if (!how.restoring) items.push(this.guardDelete(this.nameKey(oldName), id));
+    if (restoring || oldName !== newName) {
+      guards.set(items.length, this.nameAttribute);
+      items.push(this.guardPut(resourceKeys.nameGuard(this.kind, newName), id));
+      if (!restoring) items.push(this.guardDelete(resourceKeys.nameGuard(this.kind, oldName), id));
     }
-    const oldExt = this.extOf(previous.resource);
+    // A deleted record holds no externalId guard (it was freed on delete): a restore claims it again.
+    const oldExt = restoring ? undefined : this.extOf(previous.resource);
     const newExt = this.extOf(resource);
     if (this.uniqueExternalId && oldExt !== newExt) {
       if (newExt) {
         guards.set(items.length, 'externalId');
-        items.push(this.guardPut(this.extKey(newExt), id));
+        items.push(this.guardPut(resourceKeys.externalIdGuard(this.kind, newExt), id));
       }
-      if (oldExt) items.push(this.guardDelete(this.extKey(oldExt), id));
+      if (oldExt) items.push(this.guardDelete(resourceKeys.externalIdGuard(this.kind, oldExt), id));
     }
-    if (how.restoring) items.push(this.counter(1));
-    items.push(...this.auditPut(options.audit));
-    const passwordHash = options.passwordHash ?? (how.restoring ? undefined : previous.passwordHash);
-    return {
-      items,
-      guards,
-      result: { id, resource, version, created: previous.created, lastModified: options.at, ...(passwordHash ? { passwordHash } : {}) },
-    };
+    if (restoring) items.push(this.counter(1));
+    items.push(...this.audit(options.audit));
+    return { items, guards, result };
   }
 
-  async remove(previous: StoredResource, options: WriteOptions): Promise<void> {
+  async remove(previous: StoredResource, options: WriteOptions & { retainUntil: string }): Promise<void> {
+    const ext = this.extOf(previous.resource);
     const items: TransactItems = [
       {
         Update: {
           TableName: this.tableName,
           Key: this.key(previous.id),
-          UpdateExpression: 'SET deleted = :true, deletedAt = :at, version = :next REMOVE GSI1PK, GSI1SK, GSI3PK, GSI3SK, passwordHash',
+          UpdateExpression: `SET deleted = :true, deletedAt = :at, version = :next, #ttl = :ttl REMOVE ${resourceKeys.indexAttributes.join(', ')}, passwordHash`,
           ConditionExpression: 'version = :v AND attribute_not_exists(deleted)',
-          ExpressionAttributeValues: { ':true': true, ':at': options.at, ':v': previous.version, ':next': previous.version + 1 },
+          ExpressionAttributeNames: { '#ttl': KEYS.ttl },
+          ExpressionAttributeValues: {
+            ':true': true,
+            ':at': options.at,
+            ':v': previous.version,
+            ':next': previous.version + 1,
+            ':ttl': Math.floor(Date.parse(options.retainUntil) / 1000),
+          },
         },
       },
-      this.guardDelete(this.nameKey(this.nameOf(previous.resource)), previous.id),
-      // A deleted user keeps its externalId (a POST with it restores the user); a group is not restored, so it frees it.
-      ...(this.uniqueExternalId && this.kind.prefix === 'GROUP' && this.extOf(previous.resource)
-        ? [this.guardDelete(this.extKey(this.extOf(previous.resource) ?? ''), previous.id)]
-        : []),
+      this.guardDelete(resourceKeys.nameGuard(this.kind, this.nameOf(previous.resource)), previous.id),
+      // The externalId is free for a new resource; a restore by the same identity claims it again.
+      ...(this.uniqueExternalId && ext ? [this.guardDelete(resourceKeys.externalIdGuard(this.kind, ext), previous.id)] : []),
       this.counter(-1),
-      ...this.auditPut(options.audit),
+      ...this.audit(options.audit),
     ];
     await this.transact(items, new Map());
   }
 
-  async count(): Promise<number> {
+  async erase(id: string, options: { audit?: AuditEvent }): Promise<boolean> {
+    if (!isStorableId(id)) return false;
+    const deleteItem = {
+      TableName: this.tableName,
+      Key: this.key(id),
+      ConditionExpression: 'deleted = :true',
+      ExpressionAttributeValues: { ':true': true },
+    };
+    try {
+      if (options.audit) {
+        await this.db.send(new TransactWriteCommand({ TransactItems: [{ Delete: deleteItem }, ...this.audit(options.audit)] }));
+      } else {
+        await this.db.send(new DeleteCommand(deleteItem));
+      }
+      return true;
+    } catch (e: unknown) {
+      // Not a deleted record (a live resource, or none): nothing erased.
+      if (failedCondition(e) === 0 || isConditionFailure(e)) return false;
+      throw e;
+    }
+  }
+
+  async listState(): Promise<ListState> {
     const { Item } = await this.db.send(
-      new GetCommand({ TableName: this.tableName, Key: { [KEYS.pk]: 'COUNT', [KEYS.sk]: this.kind.prefix }, ConsistentRead: true }),
+      new GetCommand({ TableName: this.tableName, Key: resourceKeys.counter(this.kind), ConsistentRead: true }),
     );
-    return typeof Item?.count === 'number' ? Math.max(0, Item.count) : 0;
+    return {
+      count: typeof Item?.count === 'number' ? Math.max(0, Item.count) : 0,
+      generation: typeof Item?.generation === 'number' ? Item.generation : 0,
+    };
   }
 
   /** Is this a position `positionOf` could have made for this resource type (a cursor is client input)? */
   isPosition(p: ListPosition): boolean {
-    const keys = Object.keys(p).sort().join(',');
+    const expected = [KEYS.pk, KEYS.sk, INDEX.listings.pk, INDEX.listings.sk].sort().join(',');
     return (
-      keys === [KEYS.pk, KEYS.sk, 'GSI3PK', 'GSI3SK'].sort().join(',') &&
-      p.GSI3PK === `${this.kind.prefix}S` &&
-      p[KEYS.sk] === this.kind.prefix &&
-      String(p[KEYS.pk]).startsWith(`${this.kind.prefix}#`) &&
+      Object.keys(p).sort().join(',') === expected &&
+      p[INDEX.listings.pk] === resourceKeys.listingPk(this.kind) &&
+      p[KEYS.sk] === this.key('')[KEYS.sk] &&
+      String(p[KEYS.pk]).startsWith(resourceKeys.itemPkPrefix(this.kind)) &&
       Buffer.byteLength(JSON.stringify(p)) < 2048
     );
   }
@@ -385,8 +440,8 @@ export class DynamoResourceRepository implements ResourceRepository {
     return {
       [KEYS.pk]: String(key[KEYS.pk]),
       [KEYS.sk]: String(key[KEYS.sk]),
-      GSI3PK: `${this.kind.prefix}S`,
-      GSI3SK: `${item.created}#${item.id}`,
+      [INDEX.listings.pk]: resourceKeys.listingPk(this.kind),
+      [INDEX.listings.sk]: resourceKeys.listingSk(item.created, item.id),
     };
   }
 
@@ -398,9 +453,10 @@ export class DynamoResourceRepository implements ResourceRepository {
     const page = await this.db.send(
       new QueryCommand({
         TableName: this.tableName,
-        IndexName: 'GSI3',
-        KeyConditionExpression: 'GSI3PK = :pk',
-        ExpressionAttributeValues: { ':pk': `${this.kind.prefix}S` },
+        IndexName: INDEX.listings.name,
+        KeyConditionExpression: '#pk = :pk',
+        ExpressionAttributeNames: { '#pk': INDEX.listings.pk },
+        ExpressionAttributeValues: { ':pk': resourceKeys.listingPk(this.kind) },
         ExclusiveStartKey: options.after,
         Limit: options.limit,
         ScanIndexForward: !options.descending,
@@ -410,27 +466,23 @@ export class DynamoResourceRepository implements ResourceRepository {
     return page.LastEvaluatedKey ? { items, last: page.LastEvaluatedKey as ListPosition } : { items };
   }
 
-  async getMarker(listKey: string, startIndex: number, now: Date): Promise<{ position: ListPosition; total: number } | undefined> {
+  async getMarker(listKey: string, startIndex: number, generation: number, now: Date): Promise<ListPosition | undefined> {
     const { Item } = await this.db.send(
-      new GetCommand({
-        TableName: this.tableName,
-        Key: { [KEYS.pk]: `PAGE#${this.kind.prefix}#${listKey}`, [KEYS.sk]: String(startIndex) },
-      }),
+      new GetCommand({ TableName: this.tableName, Key: resourceKeys.marker(this.kind, listKey, startIndex) }),
     );
-    // TTL deletion lags; an expired marker is treated as gone.
+    // TTL deletion lags: an expired marker is gone; one from another generation is stale.
     if (!Item || (typeof Item[KEYS.ttl] === 'number' && Item[KEYS.ttl] * 1000 < now.getTime())) return undefined;
-    return { position: Item.position as ListPosition, total: Number(Item.total) };
+    return Item.generation === generation ? (Item.position as ListPosition) : undefined;
   }
 
-  async putMarker(listKey: string, startIndex: number, marker: { position: ListPosition; total: number }, at: string): Promise<void> {
+  async putMarker(listKey: string, startIndex: number, marker: { position: ListPosition; generation: number }, at: string): Promise<void> {
     await this.db.send(
       new PutCommand({
         TableName: this.tableName,
         Item: {
-          [KEYS.pk]: `PAGE#${this.kind.prefix}#${listKey}`,
-          [KEYS.sk]: String(startIndex),
+          ...resourceKeys.marker(this.kind, listKey, startIndex),
           position: marker.position,
-          total: marker.total,
+          generation: marker.generation,
           [KEYS.ttl]: Math.floor(Date.parse(at) / 1000) + MARKER_TTL_SECONDS,
         },
       }),

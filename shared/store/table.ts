@@ -40,19 +40,5 @@ export const TABLE: TableDefinition = {
   billingMode: 'PAY_PER_REQUEST',
 };
 
-export const KEYS = {
-  pk: TABLE.partitionKey.name,
-  sk: TABLE.sortKey.name,
-  ttl: TABLE.timeToLiveAttribute,
-} as const;
-
 /** Environment variable through which every function learns the table's name. */
 export const TABLE_NAME_ENV = 'TABLE_NAME';
-
-/**
- * Ids this service issues are UUIDs; anything longer than 128 characters or outside these
- * characters cannot name a stored item (and would overflow a 2 KB key), so it is never looked up.
- */
-export function isStorableId(id: string): boolean {
-  return /^[A-Za-z0-9._~:-]{1,128}$/.test(id);
-}

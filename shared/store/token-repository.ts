@@ -14,14 +14,14 @@ import {
   type TokenRepository,
 } from '../tokens/ports';
 import type { AuditEvent } from '../audit/events';
-import { auditItem, DEFAULT_AUDIT_RETENTION_DAYS } from './audit-repository';
+import { auditPut, DEFAULT_AUDIT_RETENTION_DAYS } from './audit-repository';
 import { queryAll, type Item } from './batch';
 import { cancellationCodes, isConditionFailure, retryConflicts } from './errors';
-import { KEYS } from './table';
+import { KEYS, tokenKeys } from './keys';
 
-const TOKEN_PK = 'TOKEN';
-const CONFIG_KEY = { [KEYS.pk]: 'CONFIG', [KEYS.sk]: 'PROVISIONING' };
-const tokenKey = (id: string): Record<string, string> => ({ [KEYS.pk]: TOKEN_PK, [KEYS.sk]: id });
+const TOKEN_PK = tokenKeys.item('')[KEYS.pk];
+const CONFIG_KEY = tokenKeys.settings;
+const tokenKey = tokenKeys.item;
 
 type TransactItems = NonNullable<TransactWriteCommandInput['TransactItems']>;
 
@@ -68,8 +68,8 @@ export class DynamoTokenRepository implements TokenRepository {
   }
 
   /** The audit event's Put, to append to a transaction (none without an event). */
-  private auditPuts(audit: AuditEvent | undefined): { Put: { TableName: string; Item: Record<string, unknown> } }[] {
-    return audit ? [{ Put: { TableName: this.tableName, Item: auditItem(audit, this.auditRetentionDays) } }] : [];
+  private auditPuts(audit: AuditEvent | undefined): TransactItems {
+    return audit ? [auditPut(this.tableName, audit, this.auditRetentionDays)] : [];
   }
 
   async getToken(id: string): Promise<TokenRecord | undefined> {

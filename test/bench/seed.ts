@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { batchWriteAll } from '../../shared/store/batch';
 import { DynamoResourceRepository } from '../../shared/store/resource-repository';
-import { KEYS } from '../../shared/store/table';
+import { resourceKeys } from '../../shared/store/keys';
 import { label, progress } from './harness';
 
 export async function seedUsers(db: DynamoDBDocumentClient, tableName: string, count: number, prefix = 'seed'): Promise<string[]> {
@@ -19,7 +19,7 @@ export async function seedUsers(db: DynamoDBDocumentClient, tableName: string, c
     const { plan } = repo.planCreate(
       id,
       { schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: `${prefix}${i}@example.com`, active: true },
-      { at },
+      { at, memberCount: 0 },
     );
     for (const item of plan.items as { Put?: { Item: Record<string, unknown> } }[]) if (item.Put) puts.push(item.Put.Item);
   }
@@ -41,10 +41,10 @@ export async function seedUsers(db: DynamoDBDocumentClient, tableName: string, c
   await db.send(
     new UpdateCommand({
       TableName: tableName,
-      Key: { [KEYS.pk]: 'COUNT', [KEYS.sk]: 'USER' },
-      UpdateExpression: 'ADD #n :n',
-      ExpressionAttributeNames: { '#n': 'count' },
-      ExpressionAttributeValues: { ':n': count },
+      Key: resourceKeys.counter('User'),
+      UpdateExpression: 'ADD #n :n, #g :one',
+      ExpressionAttributeNames: { '#n': 'count', '#g': 'generation' },
+      ExpressionAttributeValues: { ':n': count, ':one': 1 },
     }),
   );
   return ids;

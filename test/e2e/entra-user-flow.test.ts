@@ -256,18 +256,30 @@ describe('Microsoft Entra ID user provisioning over HTTP (E1, E2)', () => {
     expect(await allIds()).toContain(jyoungId);
   });
 
-  it('restores a deleted user when its externalId is POSTed again: 201 with the same id, readable again', async () => {
+  it('gives a new id, never the deleted one, to a user with the same externalId but another userName', async () => {
+    // The deleted user was renamed to E1_RENAMED before its delete: E1_USERNAME is another identity.
     const res = await entra('POST', '/Users', CREATE_E1);
     expect(res.status).toBe(201);
+    const other = await scimJson(res);
+    expect(other.id).not.toBe(e1Id);
+    expect(other).toMatchObject({ userName: E1_USERNAME, externalId: E1_EXTERNAL_ID });
+    expect((await entra('GET', `/Users/${e1Id}`)).status).toBe(404);
+    expect((await entra('DELETE', `/Users/${String(other.id)}`)).status).toBe(204);
+  });
+
+  it('restores a deleted user when the same identity (externalId and userName) is POSTed again: 201 with the same id', async () => {
+    const res = await entra('POST', '/Users', { ...(JSON.parse(CREATE_E1) as Json), userName: E1_RENAMED.toUpperCase() });
+    expect(res.status).toBe(201);
     const restored = await scimJson(res);
-    expect(restored).toEqual({
-      ...e1,
+    expect(restored).toMatchObject({
       id: e1Id,
+      userName: E1_RENAMED.toUpperCase(),
+      externalId: E1_EXTERNAL_ID,
       meta: expect.objectContaining({ resourceType: 'User', location: `${stack.scimBaseUrl}/Users/${e1Id}` }),
     });
     expect(res.headers.get('location')).toBe(`${stack.scimBaseUrl}/Users/${e1Id}`);
     expect(await get(e1Id)).toEqual(restored);
-    expect(await query(`userName eq "${E1_USERNAME}"`)).toMatchObject({ totalResults: 1, Resources: [{ id: e1Id }] });
+    expect(await query(`userName eq "${E1_RENAMED}"`)).toMatchObject({ totalResults: 1, Resources: [{ id: e1Id }] });
     expect(await query(`externalId eq "${E1_EXTERNAL_ID}"`)).toMatchObject({ totalResults: 1, Resources: [{ id: e1Id }] });
     expect(await allIds()).toContain(e1Id);
   });

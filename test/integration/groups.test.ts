@@ -10,24 +10,20 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { parsePatchOp, type PatchOp } from '../../shared/scim/messages/patch-op';
 import type { MembershipRepository } from '../../shared/scim/ports';
-import { hashPassword } from '../../shared/scim/resource';
-import { buildRegistry } from '../../shared/scim/schemas/registry';
 import { runMembershipCleanup } from '../../shared/scim/service/cleanup';
-import { GroupService } from '../../shared/scim/service/groups';
-import { ResourceService, type Needs, type RequestContext } from '../../shared/scim/service/resources';
-import { DynamoAuditLog } from '../../shared/store/audit-repository';
+import type { GroupService } from '../../shared/scim/service/groups';
+import type { UserService } from '../../shared/scim/service/users';
 import { DynamoMembershipRepository } from '../../shared/store/membership-repository';
 import { DynamoResourceRepository } from '../../shared/store/resource-repository';
 import { FakeClock } from '../support/clock';
 import { createTestTable } from '../support/dynamo';
+import { BASE, ctx, search, wireServices } from '../support/services';
 
 const GROUP_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:Group';
 const USER_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:User';
 const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
-const BASE = 'https://scim.example/api/scim/v2';
-const ctx: RequestContext = { actor: { type: 'scimToken', id: 'tok1' }, baseUrl: BASE };
-const registry = buildRegistry();
 
 type Json = Record<string, unknown>;
 type Op = { op: string; path?: string; value?: unknown };
@@ -39,7 +35,7 @@ const fixture = (name: string, ids: Record<string, string> = {}): Json => {
   const text = readFileSync(join(__dirname, '..', 'fixtures', 'idp', name), 'utf8');
   return JSON.parse(text.replace(/\b(USER_ID_\d+|GROUP_ID)\b/g, (k) => ids[k] ?? k)) as Json;
 };
-const patchBody = (...Operations: Op[]): Json => ({ schemas: [PATCH_OP], Operations });
+const patchBody = (...Operations: Op[]): PatchOp => parsePatchOp({ schemas: [PATCH_OP], Operations });
 const sorted = (ids: readonly string[]): string[] => [...ids].sort();
 const userRef = (id: string): Json => ({ value: id, $ref: `${BASE}/Users/${id}`, type: 'User' });
 const groupRef = (id: string): Json => ({ value: id, $ref: `${BASE}/Groups/${id}`, type: 'Group' });
@@ -95,31 +91,17 @@ describe('groups and memberships on DynamoDB Local', () => {
   let clock: FakeClock;
   let memberships: DynamoMembershipRepository;
   let calls: Recorder;
-  let users: ResourceService;
+  let users: UserService;
   let groups: GroupService;
   let names = 0;
 
   /** The services as functions/scim/handler.ts builds them, on `repo` for memberships. */
-  const wire = (repo: MembershipRepository): { users: ResourceService; groups: GroupService } => {
-    const groupRepo = new DynamoResourceRepository(table.db, table.tableName, 'Group');
-    const common = {
-      clock,
-      newId: randomUUID,
-      newEventId: randomUUID,
-      audit: new DynamoAuditLog(table.db, table.tableName),
-      memberships: repo,
-    };
-    return {
-      users: new ResourceService({
-        ...common,
-        kind: 'User',
-        rs: registry.user,
-        repo: new DynamoResourceRepository(table.db, table.tableName, 'User'),
-        hashPassword,
-        groupRepo,
-      }),
-      groups: new GroupService({ ...common, kind: 'Group', rs: registry.group, repo: groupRepo }),
-    };
+  const wire = (repo: MembershipRepository): { users: UserService; groups: GroupService } =>
+    wireServices(table.db, table.tableName, clock, { memberships: repo });
+  /** The group item's member count and version (the counters live on the group's own item). */
+  const stats = async (id: string): Promise<{ count: number; version: number }> => {
+    const g = await new DynamoResourceRepository(table.db, table.tableName, 'Group').get(id);
+    return { count: g?.memberCount ?? 0, version: g?.version ?? 0 };
   };
 
   beforeEach(async () => {
@@ -146,9 +128,13 @@ describe('groups and memberships on DynamoDB Local', () => {
       (await groups.create({ schemas: [GROUP_SCHEMA], displayName, members: members.map((value) => ({ value })), ...extra }, ctx)).resource
         .id,
     );
-  const patch = (id: string, body: unknown, needs: Needs = {}): Promise<unknown> => groups.patch(id, body, ctx, undefined, needs);
+  /** A PATCH of a parsed PatchOp, or of a body as an identity provider sends it (a fixture). */
+  const patch = (id: string, body: PatchOp | Json, withMembers = true): Promise<unknown> =>
+    groups.patch(id, 'operations' in body ? (body as PatchOp) : parsePatchOp(body), ctx, {}, withMembers);
   const read = async (id: string): Promise<Json> => (await groups.get(id, ctx)).resource;
-  const memberIds = async (id: string): Promise<string[]> => sorted(((await read(id)).members as { value: string }[]).map((m) => m.value));
+  /** The members' ids (a group without members has no `members`: empty multi-valued attributes are omitted). */
+  const memberIds = async (id: string): Promise<string[]> =>
+    sorted((((await read(id)).members as { value: string }[] | undefined) ?? []).map((m) => m.value));
   /** The group's items in the table, straight from DynamoDB: PK = GROUP#<gid>. */
   const groupItems = async (id: string): Promise<Json[]> =>
     (
@@ -187,8 +173,7 @@ describe('groups and memberships on DynamoDB Local', () => {
       timeLeft: () => 60_000,
     });
   };
-  const userGroups = async (id: string): Promise<Json[] | undefined> =>
-    (await users.get(id, ctx, { groups: true })).resource.groups as Json[] | undefined;
+  const userGroups = async (id: string): Promise<Json[] | undefined> => (await users.get(id, ctx)).resource.groups as Json[] | undefined;
 
   describe('create', () => {
     it('creates a group with members: the created group returns them, typed and with $ref', async () => {
@@ -219,14 +204,15 @@ describe('groups and memberships on DynamoDB Local', () => {
         },
       });
       expect(await read(id)).toEqual({ ...written.resource, members: expect.arrayContaining([userRef(String(u1)), userRef(String(u2))]) });
-      expect(await memberships.stats(id)).toMatchObject({ count: 2 });
+      expect(await stats(id)).toMatchObject({ count: 2 });
       expect(sorted((await memberItems(id)).map((i) => String(i.GSI1PK)))).toEqual(sorted([`MEMBEROF#${u1}`, `MEMBEROF#${u2}`]));
     });
 
-    it('creates a group without members (Okta sends "members": []) with "members": []', async () => {
+    it('creates a group without members (Okta sends "members": []), returned without members (empty attributes are omitted)', async () => {
       const written = await groups.create(fixture('okta-create-group-o1.json'), ctx);
       expect(written.created).toBe(true);
-      expect(written.resource).toMatchObject({ schemas: [GROUP_SCHEMA], displayName: 'Test SCIMv2', members: [] });
+      expect(written.resource).toMatchObject({ schemas: [GROUP_SCHEMA], displayName: 'Test SCIMv2' });
+      expect(written.resource).not.toHaveProperty('members');
       expect(await memberItems(String(written.resource.id))).toEqual([]);
     });
 
@@ -243,7 +229,7 @@ describe('groups and memberships on DynamoDB Local', () => {
       const results = await Promise.allSettled([newGroup('Support'), newGroup('SUPPORT')]);
       expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
       expect(results.find((r) => r.status === 'rejected')).toMatchObject({ reason: { status: 409, scimType: 'uniqueness' } });
-      expect((await groups.list({}, ctx)).totalResults).toBe(3);
+      expect((await groups.list(search({}), ctx)).totalResults).toBe(3);
     });
   });
 
@@ -251,8 +237,8 @@ describe('groups and memberships on DynamoDB Local', () => {
     it('refuses a create naming an unknown member with 400 invalidValue: no group, no membership', async () => {
       const u1 = await newUser();
       await expect(newGroup('Ghosts', [u1, randomUUID()])).rejects.toMatchObject({ status: 400, scimType: 'invalidValue' });
-      expect((await groups.list({ filter: 'displayName eq "Ghosts"' }, ctx)).totalResults).toBe(0);
-      expect((await groups.list({}, ctx)).totalResults).toBe(0);
+      expect((await groups.list(search({ filter: 'displayName eq "Ghosts"' }), ctx)).totalResults).toBe(0);
+      expect((await groups.list(search({}), ctx)).totalResults).toBe(0);
       expect(await memberships.groupsOf(u1)).toEqual([]);
       // A deleted user is unknown too.
       const gone = await newUser();
@@ -265,7 +251,7 @@ describe('groups and memberships on DynamoDB Local', () => {
       const [u1, u2] = await newUsers(2);
       const id = await newGroup('Stable', [u1]);
       const before = await read(id);
-      const stats = await memberships.stats(id);
+      const before2 = await stats(id);
       calls.reset();
       const body = patchBody(
         { op: 'replace', path: 'displayName', value: 'Renamed' },
@@ -273,7 +259,7 @@ describe('groups and memberships on DynamoDB Local', () => {
       );
       await expect(patch(id, body)).rejects.toMatchObject({ status: 400, scimType: 'invalidValue' });
       expect(await read(id)).toEqual(before);
-      expect(await memberships.stats(id)).toEqual(stats);
+      expect(await stats(id)).toEqual(before2);
       expect((await memberItems(id)).map((i) => i.memberId)).toEqual([u1]);
       expect(await memberships.groupsOf(u2)).toEqual([]);
       expect(written(calls)).toEqual({ add: [], remove: [] });
@@ -296,18 +282,18 @@ describe('groups and memberships on DynamoDB Local', () => {
       const [u1, u2, u3] = await newUsers(3);
       const id = await newGroup('Noop', [u1, u2]);
       const before = await read(id);
-      const stats = await memberships.stats(id);
+      const before2 = await stats(id);
       calls.reset();
       await patch(id, patchBody({ op: 'add', path: 'members', value: [{ value: u1 }] }));
       expect(written(calls)).toEqual({ add: [], remove: [] });
-      expect(await memberships.stats(id)).toEqual(stats);
+      expect(await stats(id)).toEqual(before2);
       expect(await read(id)).toEqual(before);
 
       calls.reset();
       await patch(id, patchBody({ op: 'add', path: 'members', value: [{ value: u1 }, { value: u3 }] }));
       expect(written(calls)).toEqual({ add: [u3], remove: [] });
       expect(await memberIds(id)).toEqual(sorted([u1, u2, u3]));
-      expect(await memberships.stats(id)).toMatchObject({ count: 3 });
+      expect(await stats(id)).toMatchObject({ count: 3 });
     });
 
     it("removes exactly the listed members with Entra's legacy remove (path members + value), not all of them", async () => {
@@ -330,14 +316,14 @@ describe('groups and memberships on DynamoDB Local', () => {
       // Removing someone who is not a member changes nothing.
       await patch(id, fixture('entra-patch-group-remove-member-legacy-e1.json', { USER_ID_1: u1 }));
       expect(await memberIds(id)).toEqual([u4]);
-      expect(await memberships.stats(id)).toMatchObject({ count: 1 });
+      expect(await stats(id)).toMatchObject({ count: 1 });
       expect(await memberItems(id)).toHaveLength(1);
       // Without a value, remove of "members" removes them all (RFC 7644 section 3.5.2.2).
       await patch(id, patchBody({ op: 'add', path: 'members', value: [{ value: u1 }, { value: u2 }] }));
       await patch(id, patchBody({ op: 'remove', path: 'members' }));
-      expect((await read(id)).members).toEqual([]);
+      expect((await read(id)).members).toBeUndefined();
       expect(await memberItems(id)).toEqual([]);
-      expect(await memberships.stats(id)).toMatchObject({ count: 0 });
+      expect(await stats(id)).toMatchObject({ count: 0 });
     });
 
     it('removes the member a filtered path names (members[value eq "…"], Entra with the flag)', async () => {
@@ -347,7 +333,7 @@ describe('groups and memberships on DynamoDB Local', () => {
       await patch(id, fixture('entra-patch-group-remove-member-e2.json', { USER_ID_1: u2 }));
       expect(written(calls)).toEqual({ add: [], remove: [u2] });
       expect(await memberIds(id)).toEqual([u1]);
-      expect(await memberships.stats(id)).toMatchObject({ count: 1 });
+      expect(await stats(id)).toMatchObject({ count: 1 });
       expect(await memberships.groupsOf(u2)).toEqual([]);
     });
 
@@ -378,7 +364,7 @@ describe('groups and memberships on DynamoDB Local', () => {
       await patch(id, patchBody({ op: 'replace', path: 'members', value: [u2, u3, u4, u5].map((value) => ({ value })) }));
       expect(await memberIds(id)).toEqual(sorted([u2, u3, u4, u5]));
       expect(written(calls)).toEqual({ add: sorted([u4, u5]), remove: [u1] });
-      expect(await memberships.stats(id)).toMatchObject({ count: 4 });
+      expect(await stats(id)).toMatchObject({ count: 4 });
       expect(await memberItems(id)).toHaveLength(4);
 
       calls.reset();
@@ -390,7 +376,7 @@ describe('groups and memberships on DynamoDB Local', () => {
       expect(written(calls)).toEqual({ add: [u1], remove: sorted([u2, u3, u4]) });
       expect(sorted((put.resource.members as Json[]).map((m) => String(m.value)))).toEqual(sorted([u1, u5]));
       expect(await memberIds(id)).toEqual(sorted([u1, u5]));
-      expect(await memberships.stats(id)).toMatchObject({ count: 2 });
+      expect(await stats(id)).toMatchObject({ count: 2 });
 
       // Replacing with the same set writes no membership.
       calls.reset();
@@ -411,9 +397,10 @@ describe('groups and memberships on DynamoDB Local', () => {
       expect((await read(id)).displayName).toBe('Test SCIMv2');
 
       await patch(id, fixture('okta-patch-group-replace-all-scimgateway113.json', { GROUP_ID: id }));
-      expect(await read(id)).toMatchObject({ id, displayName: 'org-cd1:viewer', members: [] });
+      expect(await read(id)).toMatchObject({ id, displayName: 'org-cd1:viewer' });
+      expect((await read(id)).members).toBeUndefined();
       expect(await memberItems(id)).toEqual([]);
-      expect(await memberships.stats(id)).toMatchObject({ count: 0 });
+      expect(await stats(id)).toMatchObject({ count: 0 });
 
       // A path-less add of members adds them.
       await patch(id, patchBody({ op: 'add', value: { members: [{ value: u1 }] } }));
@@ -448,9 +435,9 @@ describe('groups and memberships on DynamoDB Local', () => {
       await patch(id, fixture('entra-patch-group-rename-e1.json'));
       const renamed = '1879db59-3bdf-4490-ad68-ab880a269474updatedDisplayName';
       expect((await read(id)).displayName).toBe(renamed);
-      const found = await groups.list({ filter: `displayName eq "${renamed}"` }, ctx);
+      const found = await groups.list(search({ filter: `displayName eq "${renamed}"` }), ctx);
       expect(found.resources.map((r) => r.id)).toEqual([id]);
-      expect((await groups.list({ filter: 'displayName eq "displayName"' }, ctx)).totalResults).toBe(0);
+      expect((await groups.list(search({ filter: 'displayName eq "displayName"' }), ctx)).totalResults).toBe(0);
       await expect(newGroup('DISPLAYNAME')).resolves.toEqual(expect.any(String));
     });
   });
@@ -467,11 +454,13 @@ describe('groups and memberships on DynamoDB Local', () => {
       const v3 = String(((await read(id)).meta as Json).version);
       expect([v1, v2]).not.toContain(v3);
 
-      await expect(groups.patch(id, patchBody({ op: 'add', path: 'members', value: [{ value: u2 }] }), ctx, [v2])).rejects.toMatchObject({
+      await expect(
+        groups.patch(id, patchBody({ op: 'add', path: 'members', value: [{ value: u2 }] }), ctx, { ifMatch: [v2] }),
+      ).rejects.toMatchObject({
         status: 412,
       });
       expect(await memberIds(id)).toEqual([u1]);
-      await groups.patch(id, patchBody({ op: 'add', path: 'members', value: [{ value: u2 }] }), ctx, [v3]);
+      await groups.patch(id, patchBody({ op: 'add', path: 'members', value: [{ value: u2 }] }), ctx, { ifMatch: [v3] });
       expect(await memberIds(id)).toEqual(sorted([u1, u2]));
     });
   });
@@ -543,13 +532,13 @@ describe('groups and memberships on DynamoDB Local', () => {
       const g2 = await newGroup('G2', [u1]);
       await users.delete(u1, ctx);
       expect(await memberIds(g1)).toEqual([u2]);
-      expect((await read(g2)).members).toEqual([]);
-      expect(await memberships.stats(g1)).toMatchObject({ count: 1 });
-      expect(await memberships.stats(g2)).toMatchObject({ count: 0 });
+      expect((await read(g2)).members).toBeUndefined();
+      expect(await stats(g1)).toMatchObject({ count: 1 });
+      expect(await stats(g2)).toMatchObject({ count: 0 });
       expect((await memberItems(g1)).map((i) => i.memberId)).toEqual([u2]);
       expect(await memberItems(g2)).toEqual([]);
       expect(await memberships.groupsOf(u1)).toEqual([]);
-      expect((await groups.list({ filter: `members[value eq "${u1}"]` }, ctx)).totalResults).toBe(0);
+      expect((await groups.list(search({ filter: `members[value eq "${u1}"]` }), ctx)).totalResults).toBe(0);
       await settle();
       expect(await purgeMarks()).toEqual([]);
     });
@@ -574,7 +563,7 @@ describe('groups and memberships on DynamoDB Local', () => {
       expect(await memberIds(g1)).toEqual([u1]); // written after the delete looked
       await settle();
       expect(await memberIds(g1)).toEqual([]);
-      expect(await memberships.stats(g1)).toMatchObject({ count: 0 });
+      expect(await stats(g1)).toMatchObject({ count: 0 });
       expect(await purgeMarks()).toEqual([]);
     });
 
@@ -590,7 +579,7 @@ describe('groups and memberships on DynamoDB Local', () => {
       await expect(groups.delete(doomed, ctx)).rejects.toMatchObject({ status: 404 });
       expect((await groupItems(doomed)).map((i) => i.SK)).toEqual(['GROUP']); // the deleted record only: no MEMBER#, no counters
       expect((await read(parent)).members).toEqual([userRef(u1)]);
-      expect(await memberships.stats(parent)).toMatchObject({ count: 1 });
+      expect(await stats(parent)).toMatchObject({ count: 1 });
       expect(await memberships.groupsOf(u2)).toEqual([]);
       expect(await memberships.groupsOf(child)).toEqual([]);
       expect(await userGroups(u1)).toEqual([{ value: parent, $ref: `${BASE}/Groups/${parent}`, display: 'Parent', type: 'direct' }]);
@@ -603,14 +592,14 @@ describe('groups and memberships on DynamoDB Local', () => {
 
   describe('concurrency', () => {
     const addMembers = (id: string, members: string[]): Promise<unknown> =>
-      patch(id, patchBody({ op: 'add', path: 'members', value: members.map((value) => ({ value })) }), { members: false });
+      patch(id, patchBody({ op: 'add', path: 'members', value: members.map((value) => ({ value })) }), false);
 
     it('applies two PATCHes adding different members at the same moment: no lost update', async () => {
       const [u1, u2] = await newUsers(2);
       const id = await newGroup('Pair');
       await Promise.all([addMembers(id, [u1]), addMembers(id, [u2])]);
       expect(await memberIds(id)).toEqual(sorted([u1, u2]));
-      expect(await memberships.stats(id)).toMatchObject({ count: 2 });
+      expect(await stats(id)).toMatchObject({ count: 2 });
     });
 
     it('applies 8 concurrent PATCHes of 3 members each: all 24 members, counters exact', async () => {
@@ -618,7 +607,7 @@ describe('groups and memberships on DynamoDB Local', () => {
       const id = await newGroup('Crowd');
       await Promise.all(Array.from({ length: 8 }, (_, i) => addMembers(id, all.slice(i * 3, i * 3 + 3))));
       expect(await memberIds(id)).toEqual(sorted(all));
-      expect(await memberships.stats(id)).toMatchObject({ count: 24 });
+      expect(await stats(id)).toMatchObject({ count: 24 });
       expect(await memberItems(id)).toHaveLength(24);
     });
 
@@ -723,7 +712,7 @@ describe('groups and memberships on DynamoDB Local', () => {
       await flaky.patch(whole, addAll, ctx);
       expect(transactions).toBeGreaterThanOrEqual(3); // 250 items do not fit DynamoDB's 100 per transaction
       expect(await memberIds(whole)).toEqual(sorted(all));
-      expect(await memberships.stats(whole)).toMatchObject({ count: 250 });
+      expect(await stats(whole)).toMatchObject({ count: 250 });
       expect(await memberItems(whole)).toHaveLength(250);
 
       // The same PATCH on another group, failing at its second transaction, then sent again.
@@ -735,10 +724,10 @@ describe('groups and memberships on DynamoDB Local', () => {
       const partial = (await memberItems(retried)).length;
       expect(partial).toBeGreaterThan(0);
       expect(partial).toBeLessThan(250);
-      expect(await memberships.stats(retried)).toMatchObject({ count: partial }); // counters match the items even part-way
+      expect(await stats(retried)).toMatchObject({ count: partial }); // counters match the items even part-way
       await flaky.patch(retried, addAll, ctx);
       expect(await memberIds(retried)).toEqual(sorted(all));
-      expect(await memberships.stats(retried)).toMatchObject({ count: 250 });
+      expect(await stats(retried)).toMatchObject({ count: 250 });
       expect(await memberItems(retried)).toHaveLength(250);
 
       // A replace that removes 150 members, failing part-way, then sent again.
@@ -750,7 +739,7 @@ describe('groups and memberships on DynamoDB Local', () => {
       failOn = undefined;
       await flaky.patch(retried, replace, ctx);
       expect(await memberIds(retried)).toEqual(sorted(keep));
-      expect(await memberships.stats(retried)).toMatchObject({ count: 100 });
+      expect(await stats(retried)).toMatchObject({ count: 100 });
       expect(await memberItems(retried)).toHaveLength(100);
       expect(await memberships.groupsOf(String(all[0]))).toEqual([whole]);
     });
@@ -763,20 +752,21 @@ describe('groups and memberships on DynamoDB Local', () => {
       const g2 = await newGroup('G2', [u1]);
       await newGroup('G3', [u2]);
       for (const filter of [`members[value eq "${u1}"]`, `members.value eq "${u1}"`]) {
-        const found = await groups.list({ filter }, ctx);
+        const found = await groups.list(search({ filter }), ctx);
         expect(found.totalResults).toBe(2);
         expect(sorted(found.resources.map((r) => String(r.id)))).toEqual(sorted([g1, g2]));
         const first = found.resources.find((r) => r.id === g1);
         expect(sorted(((first?.members ?? []) as Json[]).map((m) => String(m.value)))).toEqual(sorted([u1, u2]));
       }
-      expect((await groups.list({ filter: `members[value eq "${u3}"]` }, ctx)).totalResults).toBe(0);
+      expect((await groups.list(search({ filter: `members[value eq "${u3}"]` }), ctx)).totalResults).toBe(0);
     });
 
     it('combines a member filter with displayName eq or id eq (and)', async () => {
       const [u1, u2] = await newUsers(2);
       const g1 = await newGroup('G1', [u1, u2]);
       const g2 = await newGroup('G2', [u2]);
-      const ids = async (filter: string): Promise<string[]> => (await groups.list({ filter }, ctx)).resources.map((r) => String(r.id));
+      const ids = async (filter: string): Promise<string[]> =>
+        (await groups.list(search({ filter }), ctx)).resources.map((r) => String(r.id));
       expect(await ids(`displayName eq "G1" and members[value eq "${u1}"]`)).toEqual([g1]);
       expect(await ids(`id eq "${g1}" and members[value eq "${u1}"]`)).toEqual([g1]);
       expect(await ids(`members[value eq "${u1}"] and displayName eq "G2"`)).toEqual([]);
@@ -787,16 +777,16 @@ describe('groups and memberships on DynamoDB Local', () => {
       const [u1, u2] = await newUsers(2);
       const id = await newGroup('Quiet', [u1]);
       calls.reset();
-      const got = await groups.get(id, ctx, { members: false });
+      const got = await groups.get(id, ctx, false);
       expect(got.resource).not.toHaveProperty('members');
       expect(got.resource).toMatchObject({ id, displayName: 'Quiet' });
-      const listed = await groups.list({ filter: 'displayName eq "Quiet"' }, ctx, { members: false });
+      const listed = await groups.list(search({ filter: 'displayName eq "Quiet"' }), ctx, false);
       expect(listed.resources).toHaveLength(1);
       expect(listed.resources[0]).not.toHaveProperty('members');
-      const all = await groups.list({ startIndex: 1, count: 100 }, ctx, { members: false });
+      const all = await groups.list(search({ startIndex: 1, count: 100 }), ctx, false);
       expect(all.resources[0]).not.toHaveProperty('members');
-      await patch(id, patchBody({ op: 'add', path: 'members', value: [{ value: u2 }] }), { members: false });
-      await patch(id, patchBody({ op: 'remove', path: `members[value eq "${u1}"]` }), { members: false });
+      await patch(id, patchBody({ op: 'add', path: 'members', value: [{ value: u2 }] }), false);
+      await patch(id, patchBody({ op: 'remove', path: `members[value eq "${u1}"]` }), false);
       expect(calls.listMembers).toBe(0);
       // Sanity: a read that returns members does read them.
       expect((await read(id)).members).toEqual([userRef(u2)]);

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { UniquenessError, VersionConflictError } from '../../shared/scim/ports';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { resourceKeys } from '../../shared/store/keys';
 import { DynamoResourceRepository } from '../../shared/store/resource-repository';
 import { createTestTable } from '../support/dynamo';
 
@@ -28,7 +30,7 @@ describe('user repository on DynamoDB Local', () => {
     expect((await repo.findByName('alice@example.COM'))?.id).toBe('u1');
     expect((await repo.findByExternalId('ext-1')).map((r) => r.id)).toEqual(['u1']);
     expect(await repo.findByExternalId('EXT-1')).toEqual([]); // externalId is caseExact
-    expect(await repo.count()).toBe(1);
+    expect((await repo.listState()).count).toBe(1);
   });
 
   it('refuses a second user with the same userName in another case, also when both are created at once', async () => {
@@ -40,7 +42,7 @@ describe('user repository on DynamoDB Local', () => {
     for (const r of results.filter((x): x is PromiseRejectedResult => x.status === 'rejected')) {
       expect(r.reason).toBeInstanceOf(UniquenessError);
     }
-    expect(await repo.count()).toBe(2);
+    expect((await repo.listState()).count).toBe(2);
   });
 
   it('replaces only the version it read, and moves the userName guard on a rename', async () => {
@@ -53,21 +55,47 @@ describe('user repository on DynamoDB Local', () => {
     await expect(repo.create('u3', user('DAVID'), { at: at() })).rejects.toBeInstanceOf(UniquenessError);
   });
 
-  it('keeps a deleted user for audit, out of reads, lists and counts, and restores it by externalId', async () => {
+  it('keeps a deleted user until its retention ends (DynamoDB TTL), out of reads, lists and counts, and restores it', async () => {
     const v1 = await repo.create('u1', user('erin', { externalId: 'ext-e' }), { at: at() });
-    await repo.remove(v1, { at: at() });
+    await repo.remove(v1, { at: at(), retainUntil: '2026-12-29T10:00:00.000Z' });
     expect(await repo.get('u1')).toBeUndefined();
     expect(await repo.findByName('erin')).toBeUndefined();
     expect(await repo.findByExternalId('ext-e')).toEqual([]);
     expect((await repo.page({ limit: 10 })).items).toEqual([]);
-    expect(await repo.count()).toBe(0);
+    expect((await repo.listState()).count).toBe(0);
+    const { Item } = await table.db.send(new GetCommand({ TableName: table.tableName, Key: resourceKeys.item('User', 'u1') }));
+    expect(Item?.ttl).toBe(Date.parse('2026-12-29T10:00:00.000Z') / 1000);
 
-    const deleted = await repo.findDeletedByExternalId('ext-e');
-    expect(deleted?.id).toBe('u1');
+    const [deleted, ...more] = await repo.findDeletedByExternalId('ext-e');
+    expect(more).toEqual([]);
+    expect(deleted).toMatchObject({ id: 'u1', retainUntil: '2026-12-29T10:00:00.000Z', resource: { userName: 'erin' } });
     const restored = await repo.restore(deleted!, user('erin', { externalId: 'ext-e', active: true }), { at: at() });
     expect(restored).toMatchObject({ id: 'u1', version: 3 });
     expect((await repo.get('u1'))?.resource).toMatchObject({ userName: 'erin', active: true });
-    expect(await repo.count()).toBe(1);
+    expect((await repo.listState()).count).toBe(1);
+    const { Item: back } = await table.db.send(new GetCommand({ TableName: table.tableName, Key: resourceKeys.item('User', 'u1') }));
+    expect(back?.ttl).toBeUndefined();
+  });
+
+  it('erases a deleted record at once, and only a deleted record', async () => {
+    const v1 = await repo.create('u1', user('erica', { externalId: 'ext-x' }), { at: at() });
+    expect(await repo.erase('u1', {})).toBe(false); // a live user is not erased
+    await repo.remove(v1, { at: at(), retainUntil: '2026-12-29T10:00:00.000Z' });
+    expect(await repo.erase('u1', {})).toBe(true);
+    expect(await repo.getDeleted('u1')).toBeUndefined();
+    expect(await repo.findDeletedByExternalId('ext-x')).toEqual([]);
+    expect(await repo.erase('u1', {})).toBe(false);
+  });
+
+  it('moves the listing generation with every create and delete, not with a replace', async () => {
+    const g0 = (await repo.listState()).generation;
+    const v1 = await repo.create('u1', user('gen'), { at: at() });
+    const g1 = (await repo.listState()).generation;
+    const v2 = await repo.replace(v1, user('gen', { title: 'x' }), { at: at() });
+    expect((await repo.listState()).generation).toBe(g1);
+    await repo.remove(v2, { at: at(), retainUntil: at() });
+    expect(g1).toBeGreaterThan(g0);
+    expect((await repo.listState()).generation).toBeGreaterThan(g1);
   });
 
   it('lists in creation order in pages, resuming after a position, forwards and backwards', async () => {
@@ -81,13 +109,14 @@ describe('user repository on DynamoDB Local', () => {
     expect(back.items.map((r) => r.resource.userName)).toEqual(['user6', 'user5']);
   });
 
-  it('remembers list positions for an hour', async () => {
+  it('remembers list positions for an hour, within one generation of the listing', async () => {
     const u = await repo.create('u1', user('frank'), { at: at() });
     const now = new Date('2026-11-29T10:00:00Z');
-    await repo.putMarker('all', 101, { position: repo.positionOf(u), total: 500 }, now.toISOString());
-    expect(await repo.getMarker('all', 101, new Date(now.getTime() + 3599_000))).toEqual({ position: repo.positionOf(u), total: 500 });
-    expect(await repo.getMarker('all', 101, new Date(now.getTime() + 3601_000))).toBeUndefined();
-    expect(await repo.getMarker('all', 201, now)).toBeUndefined();
+    await repo.putMarker('all', 101, { position: repo.positionOf(u), generation: 7 }, now.toISOString());
+    expect(await repo.getMarker('all', 101, 7, new Date(now.getTime() + 3599_000))).toEqual(repo.positionOf(u));
+    expect(await repo.getMarker('all', 101, 8, now)).toBeUndefined();
+    expect(await repo.getMarker('all', 101, 7, new Date(now.getTime() + 3601_000))).toBeUndefined();
+    expect(await repo.getMarker('all', 201, 7, now)).toBeUndefined();
   });
 
   it('keeps the password hash through a replace that does not send one', async () => {
@@ -115,14 +144,24 @@ describe('user repository on DynamoDB Local', () => {
       expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
     });
 
-    it('frees an externalId changed by a replace, and keeps it for the deleted record to be restored', async () => {
+    it('frees an externalId changed by a replace or held by a deleted user; a restore claims it again', async () => {
       const v1 = await unique.create('u1', user('jane', { externalId: 'ext-1' }), { at: at() });
       const v2 = await unique.replace(v1, user('jane', { externalId: 'ext-2' }), { at: at() });
       await expect(unique.create('u2', user('kim', { externalId: 'ext-1' }), { at: at() })).resolves.toBeDefined();
-      await unique.remove(v2, { at: at() });
-      await expect(unique.create('u3', user('lee', { externalId: 'ext-2' }), { at: at() })).rejects.toBeInstanceOf(UniquenessError);
-      const deleted = await unique.findDeletedByExternalId('ext-2');
+      await unique.remove(v2, { at: at(), retainUntil: at() });
+      const [deleted] = await unique.findDeletedByExternalId('ext-2');
       await expect(unique.restore(deleted!, user('jane', { externalId: 'ext-2' }), { at: at() })).resolves.toMatchObject({ id: 'u1' });
+      await expect(unique.create('u3', user('lee', { externalId: 'ext-2' }), { at: at() })).rejects.toBeInstanceOf(UniquenessError);
+    });
+
+    it('lets a new user take the externalId of a deleted one; the deleted one then cannot be restored with it', async () => {
+      const v1 = await unique.create('u1', user('mia', { externalId: 'ext-m' }), { at: at() });
+      await unique.remove(v1, { at: at(), retainUntil: at() });
+      await expect(unique.create('u2', user('noa', { externalId: 'ext-m' }), { at: at() })).resolves.toMatchObject({ id: 'u2' });
+      const [deleted] = await unique.findDeletedByExternalId('ext-m');
+      await expect(unique.restore(deleted!, user('mia', { externalId: 'ext-m' }), { at: at() })).rejects.toMatchObject({
+        attribute: 'externalId',
+      });
     });
   });
 });

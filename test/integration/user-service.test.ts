@@ -1,15 +1,12 @@
-import { randomUUID } from 'node:crypto';
 import type { ListPosition, ResourceRepository, StoredResource } from '../../shared/scim/ports';
-import { hashPassword } from '../../shared/scim/resource';
-import { buildRegistry } from '../../shared/scim/schemas/registry';
-import { ResourceService, type RequestContext } from '../../shared/scim/service/resources';
+import { parsePatchOp } from '../../shared/scim/messages/patch-op';
+import type { UserService } from '../../shared/scim/service/users';
 import { DynamoAuditLog } from '../../shared/store/audit-repository';
 import { DynamoResourceRepository } from '../../shared/store/resource-repository';
 import { FakeClock } from '../support/clock';
 import { createTestTable } from '../support/dynamo';
+import { ctx, search, wireServices } from '../support/services';
 
-const registry = buildRegistry();
-const ctx: RequestContext = { actor: { type: 'scimToken', id: 'tok1' }, baseUrl: 'https://scim.example/api/scim/v2' };
 const body = (userName: string, extra: Record<string, unknown> = {}): Record<string, unknown> => ({
   schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
   userName,
@@ -34,17 +31,7 @@ describe('user service on DynamoDB Local', () => {
   let repo: DynamoResourceRepository;
   let audit: DynamoAuditLog;
   let clock: FakeClock;
-  const service = (r: ResourceRepository = repo): ResourceService =>
-    new ResourceService({
-      kind: 'User',
-      rs: registry.user,
-      repo: r,
-      clock,
-      newId: randomUUID,
-      newEventId: randomUUID,
-      hashPassword,
-      audit,
-    });
+  const service = (r: ResourceRepository = repo): UserService => wireServices(table.db, table.tableName, clock, { userRepo: r }).users;
 
   beforeEach(async () => {
     table = await createTestTable();
@@ -63,7 +50,7 @@ describe('user service on DynamoDB Local', () => {
     const { repo: counted, reads } = counting(repo);
     const seen: string[] = [];
     for (let start = 1; start <= 120; start += 20) {
-      const page = await service(counted).list({ startIndex: start, count: 20 }, ctx);
+      const page = await service(counted).list(search({ startIndex: start, count: 20 }), ctx);
       expect(page).toMatchObject({ totalResults: 120, startIndex: start });
       seen.push(...page.resources.map((r) => String(r.userName)));
     }
@@ -81,27 +68,30 @@ describe('user service on DynamoDB Local', () => {
     const seen: string[] = [];
     let cursor = '';
     for (;;) {
-      const page = await users.list({ cursor, count: 2 }, ctx);
+      const page = await users.list(search({ cursor, count: 2 }), ctx);
       seen.push(...page.resources.map((r) => String(r.userName)));
       if (!page.nextCursor) break;
       cursor = page.nextCursor;
     }
     expect(seen).toEqual(['c0', 'c1', 'c2', 'c3', 'c4']);
-    const first = await users.list({ cursor: '', count: 2 }, ctx);
-    await expect(users.list({ cursor: first.nextCursor, count: 2, filter: 'userName sw "c"' }, ctx)).rejects.toMatchObject({
+    const first = await users.list(search({ cursor: '', count: 2 }), ctx);
+    await expect(users.list(search({ cursor: first.nextCursor, count: 2, filter: 'userName sw "c"' }), ctx)).rejects.toMatchObject({
       status: 400,
       scimType: 'invalidCursor',
     });
     clock.advance(3601_000);
-    await expect(users.list({ cursor: first.nextCursor, count: 2 }, ctx)).rejects.toMatchObject({ status: 400, scimType: 'expiredCursor' });
+    await expect(users.list(search({ cursor: first.nextCursor, count: 2 }), ctx)).rejects.toMatchObject({
+      status: 400,
+      scimType: 'expiredCursor',
+    });
   });
 
   it('answers userName eq with one read, never a scan', async () => {
     const users = service();
     for (let i = 0; i < 5; i++) await users.create(body(`e${i}`, { externalId: `x${i}` }), ctx);
     const { repo: counted, reads } = counting(repo);
-    const byName = await service(counted).list({ filter: 'userName eq "E3"' }, ctx);
-    const byExt = await service(counted).list({ filter: 'externalId eq x4' }, ctx);
+    const byName = await service(counted).list(search({ filter: 'userName eq "E3"' }), ctx);
+    const byExt = await service(counted).list(search({ filter: 'externalId eq x4' }), ctx);
     expect(byName.resources.map((r) => r.userName)).toEqual(['e3']);
     expect(byExt.resources.map((r) => r.userName)).toEqual(['e4']);
     expect(reads.pageCalls).toBe(0);
@@ -115,7 +105,7 @@ describe('user service on DynamoDB Local', () => {
       schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
       Operations: [{ op: 'add', path: 'emails', value: [{ value, type: 'other' }] }],
     });
-    await Promise.all([users.patch(id, add('a@example.com'), ctx), users.patch(id, add('b@example.com'), ctx)]);
+    await Promise.all([users.patch(id, parsePatchOp(add('a@example.com')), ctx), users.patch(id, parsePatchOp(add('b@example.com')), ctx)]);
     const emails = ((await users.get(id, ctx)).resource.emails as { value: string }[]).map((e) => e.value).sort();
     expect(emails).toEqual(['a@example.com', 'b@example.com']);
   });
@@ -125,10 +115,10 @@ describe('user service on DynamoDB Local', () => {
     const created = await users.create(body('etag'), ctx);
     const id = String(created.resource.id);
     await users.replace(id, body('etag', { title: 'one' }), ctx);
-    await expect(users.replace(id, body('etag', { title: 'two' }), ctx, ['W/"1"'])).rejects.toMatchObject({ status: 412 });
+    await expect(users.replace(id, body('etag', { title: 'two' }), ctx, { ifMatch: ['W/"1"'] })).rejects.toMatchObject({ status: 412 });
     expect((await users.get(id, ctx)).resource.title).toBe('one');
-    await expect(users.delete(id, ctx, ['W/"1"'])).rejects.toMatchObject({ status: 412 });
-    await users.delete(id, ctx, ['W/"2"']);
+    await expect(users.delete(id, ctx, { ifMatch: ['W/"1"'] })).rejects.toMatchObject({ status: 412 });
+    await users.delete(id, ctx, { ifMatch: ['W/"2"'] });
     await expect(users.get(id, ctx)).rejects.toMatchObject({ status: 404 });
   });
 

@@ -1,4 +1,4 @@
-import { ScimError } from '../../shared/scim/errors';
+import { ScimError } from '../../shared/scim/messages/error';
 import { compileFilter, matchesFilter, parseDateTime } from '../../shared/scim/filter/evaluate';
 import { parseFilter } from '../../shared/scim/filter/parse';
 import { buildRegistry } from '../../shared/scim/schemas/registry';
@@ -133,7 +133,6 @@ describe('matchesFilter: multi-valued and complex attributes', () => {
     expect(matches('emails[type eq "home"].value eq "bjensen@example.com"')).toBe(false);
     expect(matches('emails[not (type eq "work")]')).toBe(true);
     expect(matches('emails[display pr]')).toBe(false);
-    expect(matches('emails[nosuch eq "x"]')).toBe(false);
     expect(matches('name[givenName eq "barbara"]')).toBe(true);
     expect(matches('emails[type eq "work"]', { emails: ['not an object', null] })).toBe(false);
   });
@@ -176,7 +175,7 @@ describe('matchesFilter: pr, ne and null', () => {
     expect(matches('active ne false')).toBe(true);
   });
 
-  it('gives no match for attributes the schema does not define (whatever the operator)', () => {
+  it('refuses attributes the schema does not define with 400 invalidFilter (whatever the operator), never an empty answer', () => {
     const r = { ...bjensen, nosuch: 'x' };
     for (const t of [
       'nosuch eq "x"',
@@ -185,12 +184,22 @@ describe('matchesFilter: pr, ne and null', () => {
       'nosuch eq null',
       'name.nosuch pr',
       'nosuch[value pr]',
+      'emails[nosuch eq "x"]',
       'urn:example:Nope:userName pr',
+      'not (nosuch eq "x")',
+      'userName eq "bjensen" or nosuch gt 3',
     ]) {
-      expect(matches(t, r)).toBe(false);
+      expect(() => matches(t, r)).toThrow(expect.objectContaining({ status: 400, scimType: 'invalidFilter' }));
     }
-    expect(matches('not (nosuch eq "x")', r)).toBe(true);
-    expect(matches('nosuch gt 3', r)).toBe(false);
+  });
+
+  it('treats them as absent when searching several resource types (the other type defines them)', () => {
+    const r = { ...bjensen, nosuch: 'x' };
+    const absent = (t: string): boolean => compileFilter(parseFilter(t), user, { unknownAttributes: 'absent' })(r);
+    for (const t of ['nosuch eq "x"', 'nosuch pr', 'nosuch ne "y"', 'name.nosuch pr', 'urn:example:Nope:userName pr'])
+      expect(absent(t)).toBe(false);
+    expect(absent('not (nosuch eq "x")')).toBe(true);
+    expect(absent('nosuch gt 3')).toBe(false);
   });
 });
 
@@ -252,7 +261,7 @@ describe('matchesFilter: Groups and purity', () => {
     expect(matchesFilter(parseFilter('members[value eq "Abc"]'), g, group)).toBe(true);
     expect(matchesFilter(parseFilter('members[value eq "abc"]'), g, group)).toBe(false);
     expect(matchesFilter(parseFilter('members.value eq "Abc" and displayName eq "admins"'), g, group)).toBe(true);
-    expect(matchesFilter(parseFilter('userName pr'), g, group)).toBe(false);
+    expect(() => matchesFilter(parseFilter('userName pr'), g, group)).toThrow(expect.objectContaining({ scimType: 'invalidFilter' }));
   });
 
   it('never changes the filter or the resource', () => {

@@ -1,4 +1,4 @@
-import { ScimError } from '../../shared/scim/errors';
+import { ScimError } from '../../shared/scim/messages/error';
 import type { CompValue, Filter } from '../../shared/scim/filter/ast';
 import { formatFilter, formatPatchPath } from '../../shared/scim/filter/format';
 import { MAX_FILTER_LENGTH, parseAttrPath, parseFilter, parsePatchPath } from '../../shared/scim/filter/parse';

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { ScimError } from '../../shared/scim/errors';
+import { ScimError } from '../../shared/scim/messages/error';
 import type { AttrPath, CompareOp, CompValue, Filter } from '../../shared/scim/filter/ast';
 import { matchesFilter } from '../../shared/scim/filter/evaluate';
 import { formatFilter } from '../../shared/scim/filter/format';
@@ -83,6 +83,25 @@ function refOne(kind: Kind, op: CompareOp, value: Exclude<CompValue, null>, v: u
   }[op];
 }
 
+/** Does the filter name an attribute the reference tables (the User schema) do not define? */
+function namesUnknown(f: Filter, table: Record<string, RefAttr>): boolean {
+  switch (f.kind) {
+    case 'and':
+    case 'or':
+      return namesUnknown(f.left, table) || namesUnknown(f.right, table);
+    case 'not':
+      return namesUnknown(f.filter, table);
+    case 'valuePath': {
+      const key = refKey(f.path);
+      return !(table === TOP && (key === '|emails|' || key === '|ims|')) || namesUnknown(f.filter, ELEMENT);
+    }
+    case 'term':
+      return true;
+    default:
+      return f.path.name.toLowerCase() !== 'schemas' || table !== TOP ? table[refKey(f.path)] === undefined : false;
+  }
+}
+
 function reference(f: Filter, r: Obj, table: Record<string, RefAttr>): boolean {
   switch (f.kind) {
     case 'and':
@@ -96,6 +115,8 @@ function reference(f: Filter, r: Obj, table: Record<string, RefAttr>): boolean {
       const list = key === '|emails|' ? r.emails : key === '|ims|' ? r.ims : undefined;
       return table === TOP && arr(list).some((e) => isObj(e) && reference(f.filter, e, ELEMENT));
     }
+    case 'term':
+      return false;
     case 'present':
     case 'compare': {
       const a = table[refKey(f.path)];
@@ -310,6 +331,18 @@ describe('filter properties', () => {
       fc.property(filterArb, fc.array(userArb, { minLength: 1, maxLength: 4 }), (filter, users) => {
         const text = formatFilter(filter);
         expect(parseFilter(text)).toStrictEqual(filter);
+        if (namesUnknown(filter, TOP)) {
+          // A filter that names no attribute of the resource type is refused, never an empty answer.
+          let error: unknown;
+          try {
+            matchesFilter(filter, users[0] ?? {}, user);
+          } catch (e: unknown) {
+            error = e;
+          }
+          expect(error).toBeInstanceOf(ScimError);
+          expect((error as ScimError).scimType).toBe('invalidFilter');
+          return;
+        }
         for (const u of users) expect(matchesFilter(filter, u, user)).toBe(reference(filter, u, TOP));
       }),
       { numRuns: 600 },

@@ -7,7 +7,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { applyPatch, PATCH_OP_SCHEMA } from '../../shared/scim/patch/apply';
+import { parsePatchOp, PATCH_OP_SCHEMA } from '../../shared/scim/messages/patch-op';
+import { applyPatch } from '../../shared/scim/patch/apply';
 import { ENTERPRISE_USER_SCHEMA, USER_SCHEMA } from '../../shared/scim/schemas/core';
 import { buildRegistry } from '../../shared/scim/schemas/registry';
 
@@ -46,7 +47,7 @@ function deepFreeze<T>(value: T): T {
 
 /** Applies a fixture to a frozen copy of `resource` (any mutation of the input fails the test). */
 const replay = (resource: Json, name: string, currentId?: string): ReturnType<typeof applyPatch> =>
-  applyPatch(deepFreeze(structuredClone(resource)), fixture(name), rs, currentId);
+  applyPatch(deepFreeze(structuredClone(resource)), parsePatchOp(fixture(name)), rs, currentId);
 
 /** The user Entra's POST /Users (E1) leaves in the store. */
 function entraUser(): Json {

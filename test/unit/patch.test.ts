@@ -4,8 +4,9 @@
  * send (op in any case, booleans as strings, manager as a string or a list), atomicity and errors.
  * Every success case checks the whole result: the resource in stored form, `changed`, and `password`.
  */
-import { ScimError, type ScimType } from '../../shared/scim/errors';
-import { applyPatch, PATCH_OP_SCHEMA } from '../../shared/scim/patch/apply';
+import { ScimError, type ScimType } from '../../shared/scim/messages/error';
+import { parsePatchOp, PATCH_OP_SCHEMA } from '../../shared/scim/messages/patch-op';
+import { applyPatch as applyParsed } from '../../shared/scim/patch/apply';
 import { ENTERPRISE_USER_SCHEMA, USER_SCHEMA } from '../../shared/scim/schemas/core';
 import { buildRegistry } from '../../shared/scim/schemas/registry';
 
@@ -47,6 +48,10 @@ function deepFreeze<T>(value: T): T {
   }
   return value;
 }
+
+/** Parses a PatchOp body (as the SCIM function does) and applies it. */
+const applyPatch = (resource: Json, patchBody: unknown, schema = rs, currentId?: string): ReturnType<typeof applyParsed> =>
+  applyParsed(resource, parsePatchOp(patchBody), schema, currentId);
 
 /** Applies a patch to a frozen copy of `resource` (so any mutation of the input fails the test). */
 const patch = (resource: Json, patchBody: unknown, currentId?: string): ReturnType<typeof applyPatch> =>
@@ -614,7 +619,7 @@ describe('applyPatch: several operations, atomicity, password', () => {
     const input = storedUser();
     const before = structuredClone(input);
     const error = scimErrorOf(() =>
-      applyPatch(input, body({ op: 'replace', path: 'nickName', value: 'Changed' }, { op: 'remove', path: 'userName' }), rs),
+      applyPatch(input, body({ op: 'replace', path: 'nickName', value: 'Changed' }, { op: 'replace', path: 'userName', value: null }), rs),
     );
     expect({ status: error.status, scimType: error.scimType }).toEqual({ status: 400, scimType: 'invalidValue' });
     expect(input).toStrictEqual(before);
@@ -670,7 +675,7 @@ describe('applyPatch: errors', () => {
     expectError(patchBody, 'invalidSyntax');
   });
 
-  it.each(['foo', 'name.foo', 'emails[type eq "work"].foo', `${ENT}:foo`, 'urn:example:unknown:2.0:User:userName', `${ENT}`])(
+  it.each(['foo', 'name.foo', 'emails[type eq "work"].foo', `${ENT}:foo`, 'urn:example:unknown:2.0:User:userName', USER_SCHEMA])(
     'rejects the unknown attribute path %j with 400 invalidPath',
     (path) => {
       expectError(body({ op: 'replace', path, value: 'x' }), 'invalidPath');
@@ -716,8 +721,13 @@ describe('applyPatch: errors', () => {
     expectError(body(operation), 'invalidValue');
   });
 
-  it('rejects the removal of the required userName with 400 invalidValue', () => {
-    expectError(body({ op: 'remove', path: 'userName' }), 'invalidValue');
+  it('refuses the removal of the required userName with 400 mutability (RFC 7644 3.5.2.2), and an empty one with 400 invalidValue', () => {
+    expectError(body({ op: 'remove', path: 'userName' }), 'mutability');
+    expectError(body({ op: 'remove', path: 'USERNAME' }), 'mutability');
     expectError(body({ op: 'replace', path: 'userName', value: '' }), 'invalidValue');
+  });
+
+  it('refuses a whole extension as the path with a value that is not an object of its attributes (400 invalidValue)', () => {
+    expectError(body({ op: 'replace', path: ENT, value: 'x' }), 'invalidValue');
   });
 });

@@ -1,4 +1,4 @@
-import { ScimError } from '../../shared/scim/errors';
+import { ScimError } from '../../shared/scim/messages/error';
 import { coerceValue, normalizeResource } from '../../shared/scim/resource';
 import { ENTERPRISE_USER, ENTERPRISE_USER_SCHEMA, GROUP_SCHEMA, USER, USER_SCHEMA } from '../../shared/scim/schemas/core';
 import { buildRegistry, findAttribute } from '../../shared/scim/schemas/registry';

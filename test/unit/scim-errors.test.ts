@@ -1,7 +1,7 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { scimErrors } from '../../shared/http/middleware';
-import { ScimError } from '../../shared/scim/errors';
+import { ScimError } from '../../shared/scim/messages/error';
 
 const event = { resource: '/api/scim/v2/Users', httpMethod: 'GET' } as APIGatewayProxyEvent;
 const context = {} as Context;

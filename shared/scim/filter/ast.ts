@@ -13,7 +13,12 @@ export type Filter =
   | { readonly kind: 'or'; readonly left: Filter; readonly right: Filter }
   | { readonly kind: 'not'; readonly filter: Filter }
   /** `emails[type eq "work" and value co "@x"]`: the inner filter's paths name sub-attributes of `path`. */
-  | { readonly kind: 'valuePath'; readonly path: AttrPath; readonly filter: Filter };
+  | { readonly kind: 'valuePath'; readonly path: AttrPath; readonly filter: Filter }
+  /**
+   * A question the caller answers itself (never parsed): the query planner puts one in place of an
+   * expression it answers through an index, e.g. `members[value eq "x"]` through the membership index.
+   */
+  | { readonly kind: 'term'; readonly id: number; readonly text: string };
 
 /**
  * A PATCH operation's path (RFC 7644 section 3.5.2): an attribute, optionally a value filter

@@ -6,8 +6,10 @@
  * A filter is first compiled against a resource type: every attribute expression is checked
  * then (not only those a given resource reaches), so `active gt 3` fails with 400 invalidFilter
  * even when no resource exists. Decisions beyond the RFC:
- * - an attribute (or sub-attribute) the schema does not define makes its expression false,
- *   whatever the operator (`not (...)` still negates it);
+ * - an attribute (or sub-attribute) the schemas do not define is 400 invalidFilter (a filter that
+ *   could match nothing by a typo must not answer an empty 200); when searching several resource
+ *   types at once, an attribute another type defines is absent here (its expression is false,
+ *   `not (...)` still negates it);
  * - `ne` is `not eq`: true when the attribute is absent; `eq null` is `not pr`, `ne null` is `pr`;
  * - a complex attribute without a sub-attribute compares its `value` sub-attribute (400 when it
  *   has none); `pr` applies to the attribute itself;
@@ -19,14 +21,14 @@
  * Paths resolve through the registry's resolveAttribute (so its tolerance for unqualified
  * extension names applies); extension values are read under their schema URN key only.
  */
-import { ScimError } from '../errors';
+import { ScimError } from '../messages/error';
 import { findAttribute, resolveAttribute, type ResourceSchema } from '../schemas/registry';
 import { attr, type AttributeDefinition } from '../schemas/types';
 import type { AttrPath, CompareOp, CompValue, Filter } from './ast';
 import { formatAttrPath, formatValue } from './format';
 
 type Json = Record<string, unknown>;
-type Predicate = (container: Json) => boolean;
+export type Predicate = (container: Json) => boolean;
 type Matcher = (v: unknown) => boolean;
 
 /** A path bound to its definition and to a reader of its raw value in a container. */
@@ -184,13 +186,16 @@ function comparison(
 
 // ---- scopes and compilation ----
 
-function resourceScope(rs: ResourceSchema): Scope {
+function resourceScope(rs: ResourceSchema, unknown: 'error' | 'absent'): Scope {
   return (path) => {
     if (same(path.name, 'schemas') && path.sub === undefined && (path.uri === undefined || same(path.uri, rs.core.id))) {
       return { attribute: SCHEMAS_ATTRIBUTE, get: (c) => property(c, 'schemas') };
     }
     const r = resolveAttribute(rs, path);
-    if (!r) return undefined;
+    if (!r) {
+      if (unknown === 'error') invalid(path, `is not an attribute of ${rs.resourceType.name}`);
+      return undefined;
+    }
     const name = r.attribute.name;
     const get = r.inExtension
       ? (c: Json): unknown => {
@@ -205,9 +210,9 @@ function resourceScope(rs: ResourceSchema): Scope {
 /** Inside `attr[...]`: paths name sub-attributes of one element. */
 function elementScope(parent: AttributeDefinition): Scope {
   return (path) => {
-    if (path.uri !== undefined || path.sub !== undefined) return undefined;
-    const a = findAttribute(parent.subAttributes, path.name);
-    return a ? { attribute: a, get: (c) => property(c, a.name) } : undefined;
+    const a = path.uri === undefined && path.sub === undefined ? findAttribute(parent.subAttributes, path.name) : undefined;
+    if (!a) invalid(path, `is not a sub-attribute of ${parent.name}`);
+    return { attribute: a, get: (c) => property(c, a.name) };
   };
 }
 
@@ -221,19 +226,24 @@ function presence(path: AttrPath, scope: Scope): Predicate {
   return sub ? (c) => subValues(list(get(c)), sub.name).some(isPresent) : (c) => isPresent(get(c));
 }
 
-function compile(filter: Filter, scope: Scope): Predicate {
+function compile(filter: Filter, scope: Scope, options: CompileOptions): Predicate {
   switch (filter.kind) {
     case 'and': {
-      const [l, r] = [compile(filter.left, scope), compile(filter.right, scope)];
+      const [l, r] = [compile(filter.left, scope, options), compile(filter.right, scope, options)];
       return (c) => l(c) && r(c);
     }
     case 'or': {
-      const [l, r] = [compile(filter.left, scope), compile(filter.right, scope)];
+      const [l, r] = [compile(filter.left, scope, options), compile(filter.right, scope, options)];
       return (c) => l(c) || r(c);
     }
     case 'not': {
-      const inner = compile(filter.filter, scope);
+      const inner = compile(filter.filter, scope, options);
       return (c) => !inner(c);
+    }
+    case 'term': {
+      const term = options.terms?.(filter.id);
+      if (!term) throw ScimError.typed('invalidFilter', `Invalid filter: ${filter.text} cannot be evaluated here`);
+      return term;
     }
     case 'present':
       return presence(filter.path, scope);
@@ -257,7 +267,7 @@ function compile(filter: Filter, scope: Scope): Predicate {
       const b = scope(filter.path);
       if (!b) return () => false;
       if (b.sub || b.attribute.type !== 'complex') invalid(filter.path, 'is not a complex attribute: a value filter does not apply');
-      const inner = compile(filter.filter, elementScope(b.attribute));
+      const inner = compile(filter.filter, elementScope(b.attribute), options);
       const { get } = b;
       return (c) => list(get(c)).some((e) => isRecord(e) && inner(e));
     }
@@ -268,21 +278,34 @@ function compile(filter: Filter, scope: Scope): Predicate {
 
 const compiled = new WeakMap<Filter, WeakMap<ResourceSchema, Predicate>>();
 
+export interface CompileOptions {
+  /** An attribute the resource type does not define: 400 invalidFilter (default), or absent (searching several types). */
+  readonly unknownAttributes?: 'error' | 'absent';
+  /** The predicates of the filter's `term` nodes (put there by the query planner). */
+  readonly terms?: (id: number) => Predicate | undefined;
+}
+
 /**
- * Checks a filter against a resource type (400 invalidFilter when an operator or value does not
- * suit an attribute) and returns its predicate. Results are cached per filter object.
+ * Checks a filter against a resource type (400 invalidFilter when an attribute does not exist or
+ * an operator or value does not suit it) and returns its predicate. Cached per filter object when
+ * compiled without options.
  */
-export function compileFilter(filter: Filter, rs: ResourceSchema): (resource: Record<string, unknown>) => boolean {
+export function compileFilter(
+  filter: Filter,
+  rs: ResourceSchema,
+  options?: CompileOptions,
+): (resource: Record<string, unknown>) => boolean {
+  if (options) return compile(filter, resourceScope(rs, options.unknownAttributes ?? 'error'), options);
   let byType = compiled.get(filter);
   const cached = byType?.get(rs);
   if (cached) return cached;
-  const predicate = compile(filter, resourceScope(rs));
+  const predicate = compile(filter, resourceScope(rs, 'error'), {});
   if (!byType) compiled.set(filter, (byType = new WeakMap()));
   byType.set(rs, predicate);
   return predicate;
 }
 
-/** True when the resource matches the filter. Throws ScimError 400 invalidFilter on type mismatches. */
+/** True when the resource matches the filter. Throws ScimError 400 invalidFilter on unknown attributes and type mismatches. */
 export function matchesFilter(filter: Filter, resource: Record<string, unknown>, rs: ResourceSchema): boolean {
   return compileFilter(filter, rs)(resource);
 }

@@ -38,6 +38,8 @@ export function formatFilter(f: Filter): string {
       return `${wrap(f.left, f.left.kind === 'or')} and ${wrap(f.right, f.right.kind === 'or' || f.right.kind === 'and')}`;
     case 'or':
       return `${formatFilter(f.left)} or ${wrap(f.right, f.right.kind === 'or')}`;
+    case 'term':
+      return f.text;
   }
 }
 

@@ -3,20 +3,23 @@
  * tokenizer and recursive-descent parser. Precedence: `not` > `and` > `or`, both binary
  * operators left-associative; keywords and operators are case-insensitive.
  *
- * Tolerance for what identity providers send:
- * - unquoted values (`externalId eq jyoung`): a bare word after an operator is a string unless it
- *   is true/false/null (any case) or a JSON number (integers beyond 2^53 stay strings: they are IDs);
+ * Tolerance for what identity providers send (the only values outside the grammar accepted):
+ * - unquoted values (`externalId eq jyoung`, Entra ID's documented lookup): a bare word after an
+ *   operator is a string unless it is true/false/null (any case) or a JSON number (integers beyond
+ *   2^53 stay strings: they are IDs). A bare word may hold letters, digits and `_ . @ + : / ~ -`
+ *   (ids, e-mail addresses, dates); anything else (a single-quoted string, a comma, a brace) is
+ *   400 invalidFilter;
  * - any whitespace (space, tab, CR, LF) in any amount between tokens;
  * - `emails[type eq "work"].value eq "x"` is read as `emails[type eq "work" and value eq "x"]`.
  *
  * Every error is a ScimError 400 (invalidFilter; invalidPath for PATCH paths) whose detail names
  * the position (1-based) and the token.
  */
-import { ScimError } from '../errors';
+import { MAX_FILTER_DEPTH, MAX_FILTER_LENGTH } from '../limits';
+import { ScimError } from '../messages/error';
 import type { AttrPath, CompareOp, CompValue, Filter, PatchPath } from './ast';
 
-export const MAX_FILTER_LENGTH = 4096;
-export const MAX_FILTER_DEPTH = 50;
+export { MAX_FILTER_DEPTH, MAX_FILTER_LENGTH };
 
 type ErrorType = 'invalidFilter' | 'invalidPath' | 'invalidValue' | 'invalidSyntax';
 
@@ -29,6 +32,8 @@ const NAME_AND_SUB_RE = new RegExp(`^(${NAME})(?:\\.(${NAME}))?$`);
 const URI_RE = /^[A-Za-z][A-Za-z0-9+.-]*:\S+$/;
 const NUMBER_RE = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
 const INTEGER_RE = /^-?\d+$/;
+/** What an unquoted value may hold (Entra ID's `externalId eq jyoung`, ids, e-mail addresses, dates). */
+const BARE_VALUE_RE = /^[\w.@+:/~-]+$/;
 const WHITESPACE = new Set([' ', '\t', '\n', '\r']);
 const DELIMITERS = new Set(['(', ')', '[', ']', '"']);
 const ESCAPES: Readonly<Record<string, string>> = { '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
@@ -249,7 +254,12 @@ class Parser {
     if (lower === 'true') return true;
     if (lower === 'false') return false;
     if (lower === 'null') return null;
-    if (!NUMBER_RE.test(t.text)) return t.text;
+    if (!NUMBER_RE.test(t.text)) {
+      if (!BARE_VALUE_RE.test(t.text)) {
+        this.fail(`the value ${quote(t.text)} is not a JSON string, number, true, false or null; quote it: "…"`, t);
+      }
+      return t.text;
+    }
     const n = Number(t.text);
     if (!Number.isFinite(n)) return this.fail(`number ${quote(t.text)} is out of range`, t);
     if (INTEGER_RE.test(t.text) && !Number.isSafeInteger(n)) return t.text;

@@ -1,26 +1,32 @@
 /**
  * PATCH (RFC 7644 section 3.5.2) in every dialect identity providers send: add/replace/remove
  * with and without `path`; value-filtered paths (`emails[type eq "work"].value`); URN-qualified
- * paths and keys; dotted keys in a path-less value (`"name.givenName"`); `op` in any case
- * ("Replace"); booleans as strings ("False"); Entra's remove of `members` with a value list
- * (removes exactly those); `manager` as an object, a one-element list or a plain id.
+ * paths and keys; a whole extension schema as the path, with an object value; dotted keys in a
+ * path-less value (`"name.givenName"`); booleans as strings ("False"); Entra's remove of a
+ * multi-valued attribute with a value list (removes exactly those); `manager` as an object, a
+ * one-element list or a plain id.
+ *
+ * A sub-attribute of a multi-valued attribute without a filter (`emails.value`, `addresses.locality`)
+ * applies to every value, keeping the values' other sub-attributes; when there is no value to apply
+ * it to, or a remove of it finds nothing to remove, the answer is 400 noTarget, never a silent
+ * rewrite of the list nor a 200 that changed nothing. A replace whose filter matches nothing adds
+ * the value the filter describes (`emails[type eq "work"].value`: Entra ID sets a first work e-mail
+ * so); a remove whose filter matches nothing leaves the resource as it was (identity providers
+ * repeat removes). Removing a required or readOnly attribute is 400 mutability.
  *
  * Pure and atomic: it works on a copy and either returns the whole result or throws a ScimError
  * having changed nothing. The result is normalised again, so every rule of POST/PUT holds.
  */
-import { ScimError } from '../errors';
-import { matchesFilter, parsePatchPath } from '../filter';
+import { matchesFilter, parsePatchPath, type PatchPath } from '../filter';
 import type { Filter } from '../filter/ast';
+import { ScimError } from '../messages/error';
+import type { PatchOp, PatchOpName, PatchOperation } from '../messages/patch-op';
 import { coerceValue, normalizeResource } from '../resource';
 import { isObject, splitSchemaUrn } from '../resource/types';
 import { findAttribute, resolveAttribute, type ResourceSchema } from '../schemas/registry';
 import type { AttributeDefinition, SchemaDefinition } from '../schemas/types';
 
-export const PATCH_OP_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
-export const MAX_OPERATIONS = 1000;
-
 type Json = Record<string, unknown>;
-type Op = 'add' | 'replace' | 'remove';
 
 export interface PatchResult {
   resource: Json;
@@ -29,96 +35,82 @@ export interface PatchResult {
   changed: boolean;
 }
 
-interface Target {
-  schema: SchemaDefinition;
-  inExtension: boolean;
-  attribute: AttributeDefinition;
-  /** Sub-attribute of a single-valued complex attribute (`name.givenName`) or after a filter. */
-  sub?: AttributeDefinition;
-  filter?: Filter;
+/** What one operation acts on: an attribute (or a sub-attribute, or the values a filter selects), or a whole extension. */
+type Target =
+  | {
+      readonly kind: 'attribute';
+      readonly text: string;
+      readonly schema: SchemaDefinition;
+      readonly inExtension: boolean;
+      readonly attribute: AttributeDefinition;
+      /** Sub-attribute (`name.givenName`, `emails.value`, `emails[type eq "work"].value`). */
+      readonly sub?: AttributeDefinition;
+      readonly filter?: Filter;
+    }
+  | { readonly kind: 'extension'; readonly text: string; readonly schema: SchemaDefinition };
+
+/** One step: an operation on one target (a path-less operation is a step per key of its value). */
+interface Step {
+  readonly op: PatchOpName;
+  readonly target: Target;
+  readonly value: unknown;
 }
 
-/** The operations of a PatchOp body, validated; 400 invalidSyntax / invalidValue otherwise. */
-export function readOperations(body: unknown): { op: Op; path?: string; value?: unknown }[] {
-  if (!isObject(body)) throw ScimError.typed('invalidSyntax', 'A PATCH body must be a JSON object with "Operations".');
-  const schemas = body.schemas;
-  if (
-    schemas !== undefined &&
-    !(Array.isArray(schemas) && schemas.some((s) => String(s).toLowerCase() === PATCH_OP_SCHEMA.toLowerCase()))
-  ) {
-    throw ScimError.typed('invalidSyntax', `A PATCH body's schemas must include "${PATCH_OP_SCHEMA}".`);
-  }
-  const key = Object.keys(body).find((k) => k.toLowerCase() === 'operations');
-  const ops = key === undefined ? undefined : body[key];
-  if (!Array.isArray(ops) || ops.length === 0) throw ScimError.typed('invalidSyntax', 'A PATCH body needs a non-empty "Operations" list.');
-  if (ops.length > MAX_OPERATIONS) throw ScimError.typed('tooMany', `A PATCH body may hold at most ${MAX_OPERATIONS} operations.`);
-  return ops.map((raw, i) => {
-    if (!isObject(raw)) throw ScimError.typed('invalidSyntax', `Operations[${i}] must be an object.`);
-    const get = (name: string): unknown => raw[Object.keys(raw).find((k) => k.toLowerCase() === name) ?? name];
-    const op = String(get('op') ?? '').toLowerCase();
-    if (op !== 'add' && op !== 'replace' && op !== 'remove') {
-      throw ScimError.typed('invalidValue', `Operations[${i}].op "${String(get('op'))}" is not supported; use add, replace or remove.`);
-    }
-    const path = get('path');
-    if (path !== undefined && path !== null && (typeof path !== 'string' || path.trim() === '')) {
-      throw ScimError.typed('invalidPath', `Operations[${i}].path must be a non-empty string.`);
-    }
-    const value = get('value');
-    if (op !== 'remove' && value === undefined) throw ScimError.typed('invalidValue', `Operations[${i}] (${op}) needs a value.`);
-    return { op, ...(typeof path === 'string' ? { path: path.trim() } : {}), ...(value !== undefined ? { value } : {}) };
-  });
-}
-
-const canonical = (v: unknown): string =>
+export const canonical = (v: unknown): string =>
   JSON.stringify(v, (_k, x: unknown) => (isObject(x) ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => a.localeCompare(b))) : x));
 
-const mutabilityError = (name: string): ScimError =>
-  ScimError.typed('mutability', `The attribute ${name} is readOnly and cannot be changed.`);
+const mutability = (detail: string): ScimError => ScimError.typed('mutability', detail);
 
-/** Resolves a PATCH path to its attribute definitions; 400 invalidPath for unknown attributes. */
-function resolveTarget(rs: ResourceSchema, text: string): Target {
+/** Resolves a path to its definitions; 400 invalidPath for what the resource type does not define. */
+function resolveTarget(rs: ResourceSchema, text: string, parsed: PatchPath): Target {
   const qualified = splitSchemaUrn(rs, text);
   if (qualified && qualified.rest === undefined) {
-    throw ScimError.typed('invalidPath', `The path "${text}" names a whole schema; name an attribute of it.`);
+    if (qualified.schema.id === rs.core.id)
+      throw ScimError.typed('invalidPath', `The path "${text}" names the core schema; name an attribute of it.`);
+    return { kind: 'extension', text, schema: qualified.schema };
   }
-  const path = parsePatchPath(text);
-  const resolved = resolveAttribute(rs, path.attr);
+  const resolved = resolveAttribute(rs, parsed.attr);
   if (!resolved) throw ScimError.typed('invalidPath', `The path "${text}" does not name an attribute of ${rs.resourceType.name}.`);
   let sub = resolved.subAttribute;
-  if (path.subAfterFilter !== undefined) {
-    sub = findAttribute(resolved.attribute.subAttributes, path.subAfterFilter);
-    if (!sub) throw ScimError.typed('invalidPath', `The path "${text}" names no sub-attribute "${path.subAfterFilter}".`);
+  if (parsed.subAfterFilter !== undefined) {
+    sub = findAttribute(resolved.attribute.subAttributes, parsed.subAfterFilter);
+    if (!sub) throw ScimError.typed('invalidPath', `The path "${text}" names no sub-attribute "${parsed.subAfterFilter}".`);
   }
-  if (path.filter && !resolved.attribute.multiValued && resolved.attribute.type !== 'complex') {
+  if (parsed.filter && resolved.attribute.type !== 'complex') {
     throw ScimError.typed('invalidPath', `The path "${text}" filters an attribute that is not complex.`);
   }
   return {
+    kind: 'attribute',
+    text,
     schema: resolved.schema,
     inExtension: resolved.inExtension,
     attribute: resolved.attribute,
     ...(sub ? { sub } : {}),
-    ...(path.filter ? { filter: path.filter } : {}),
+    ...(parsed.filter ? { filter: parsed.filter } : {}),
   };
 }
 
 /** The object holding the attribute: the resource, or its extension object (created on demand). */
-function container(resource: Json, t: Target, create: boolean): Json | undefined {
-  if (!t.inExtension) return resource;
-  const key = Object.keys(resource).find((k) => k.toLowerCase() === t.schema.id.toLowerCase());
+function container(resource: Json, schema: SchemaDefinition, inExtension: boolean, create: boolean): Json | undefined {
+  if (!inExtension) return resource;
+  const key = Object.keys(resource).find((k) => k.toLowerCase() === schema.id.toLowerCase());
   const existing = key === undefined ? undefined : resource[key];
   if (isObject(existing)) return existing;
   if (!create) return undefined;
   const fresh: Json = {};
-  resource[t.schema.id] = fresh;
+  resource[schema.id] = fresh;
   return fresh;
 }
 
+type AttributeTarget = Extract<Target, { kind: 'attribute' }>;
+
 /** Does one element of a multi-valued complex attribute satisfy a value filter? */
-function elementMatches(rs: ResourceSchema, t: Target, element: unknown, filter: Filter): boolean {
+function elementMatches(rs: ResourceSchema, t: AttributeTarget, element: unknown, filter: Filter): boolean {
   if (!isObject(element)) return false;
   const probe: Json = {};
-  if (t.inExtension) probe[t.schema.id] = { [t.attribute.name]: t.attribute.multiValued ? [element] : element };
-  else probe[t.attribute.name] = t.attribute.multiValued ? [element] : element;
+  const value = t.attribute.multiValued ? [element] : element;
+  if (t.inExtension) probe[t.schema.id] = { [t.attribute.name]: value };
+  else probe[t.attribute.name] = value;
   return matchesFilter(
     { kind: 'valuePath', path: { ...(t.inExtension ? { uri: t.schema.id } : {}), name: t.attribute.name }, filter },
     probe,
@@ -152,26 +144,46 @@ function clearOtherPrimaries(list: unknown[], changed: ReadonlySet<number>): unk
   return list.map((e, i) => (!changed.has(i) && isObject(e) && e.primary === true ? { ...e, primary: false } : e));
 }
 
-function setValue(c: Json, t: Target, op: Op, raw: unknown, rs: ResourceSchema): void {
+const listOf = (c: Json, a: AttributeDefinition): unknown[] =>
+  a.multiValued ? (Array.isArray(c[a.name]) ? [...(c[a.name] as unknown[])] : []) : c[a.name] === undefined ? [] : [c[a.name]];
+
+function setFiltered(c: Json, t: AttributeTarget, filter: Filter, op: PatchOpName, raw: unknown, rs: ResourceSchema): void {
+  const a = t.attribute;
+  const list = listOf(c, a);
+  const hits = list.map((e, i) => (elementMatches(rs, t, e, filter) ? i : -1)).filter((i) => i >= 0);
+  const value = coerceValue(raw, t.sub ?? { ...a, multiValued: false }, t.sub ? `${a.name}.${t.sub.name}` : a.name);
+  if (hits.length === 0) {
+    const seed = elementFromFilter(filter);
+    if (!seed)
+      throw ScimError.typed(
+        'noTarget',
+        `No value of ${a.name} matches the filter of "${t.text}", and the filter does not describe a new one.`,
+      );
+    list.push(t.sub ? { ...seed, [t.sub.name]: value } : { ...seed, ...(isObject(value) ? value : {}) });
+  } else {
+    for (const i of hits) {
+      const current = isObject(list[i]) ? (list[i] as Json) : {};
+      list[i] = t.sub ? { ...current, [t.sub.name]: value } : op === 'add' ? { ...current, ...(isObject(value) ? value : {}) } : value;
+    }
+  }
+  c[a.name] = a.multiValued ? clearOtherPrimaries(list, new Set(hits.length > 0 ? hits : [list.length - 1])) : list[0];
+}
+
+function setValue(c: Json, t: AttributeTarget, op: PatchOpName, raw: unknown, rs: ResourceSchema): void {
   const a = t.attribute;
   const name = a.name;
-  if (t.filter) {
-    const list = a.multiValued ? (Array.isArray(c[name]) ? [...(c[name] as unknown[])] : []) : c[name] === undefined ? [] : [c[name]];
-    const hits = list.map((e, i) => (elementMatches(rs, t, e, t.filter as Filter) ? i : -1)).filter((i) => i >= 0);
-    const valueDef = t.sub ?? { ...a, multiValued: false };
-    const value = coerceValue(raw, valueDef, t.sub ? `${name}.${t.sub.name}` : name);
-    if (hits.length === 0) {
-      const seed = elementFromFilter(t.filter);
-      if (!seed) throw ScimError.typed('noTarget', `No value of ${name} matches the filter, and the filter does not describe a new one.`);
-      const element = t.sub ? { ...seed, [t.sub.name]: value } : { ...seed, ...(isObject(value) ? value : {}) };
-      list.push(element);
-    } else {
-      for (const i of hits) {
-        const current = isObject(list[i]) ? (list[i] as Json) : {};
-        list[i] = t.sub ? { ...current, [t.sub.name]: value } : op === 'add' ? { ...current, ...(isObject(value) ? value : {}) } : value;
-      }
+  if (t.filter) return setFiltered(c, t, t.filter, op, raw, rs);
+  if (t.sub && a.multiValued) {
+    // `emails.value` without a filter: every value gets it, keeping its other sub-attributes.
+    const list = listOf(c, a);
+    if (list.length === 0) {
+      throw ScimError.typed(
+        'noTarget',
+        `${name} has no value to set ${t.sub.name} on: add a value of ${name}, or name one with a filter (${name}[type eq "work"].${t.sub.name}).`,
+      );
     }
-    c[name] = a.multiValued ? clearOtherPrimaries(list, new Set(hits.length > 0 ? hits : [list.length - 1])) : list[0];
+    const value = coerceValue(raw, t.sub, `${name}.${t.sub.name}`);
+    c[name] = list.map((e) => ({ ...(isObject(e) ? e : {}), [t.sub?.name ?? '']: value }));
     return;
   }
   if (t.sub) {
@@ -197,10 +209,11 @@ function setValue(c: Json, t: Target, op: Op, raw: unknown, rs: ResourceSchema):
   }
 }
 
-function removeValue(c: Json, t: Target, raw: unknown, rs: ResourceSchema): void {
-  const name = t.attribute.name;
-  if (t.filter || (raw !== undefined && t.attribute.multiValued)) {
-    const list = t.attribute.multiValued ? (Array.isArray(c[name]) ? (c[name] as unknown[]) : []) : c[name] === undefined ? [] : [c[name]];
+function removeValue(c: Json, t: AttributeTarget, raw: unknown, rs: ResourceSchema): void {
+  const a = t.attribute;
+  const name = a.name;
+  if (t.filter || (raw !== undefined && a.multiValued)) {
+    const list = listOf(c, a);
     let hit: (e: unknown) => boolean;
     if (t.filter) {
       const filter = t.filter;
@@ -218,7 +231,21 @@ function removeValue(c: Json, t: Target, raw: unknown, rs: ResourceSchema): void
         kept.push(rest);
       }
     }
-    c[name] = t.attribute.multiValued ? kept : kept[0];
+    c[name] = a.multiValued ? kept : kept[0];
+    return;
+  }
+  if (t.sub && a.multiValued) {
+    // `emails.type` without a filter: removed from every value; a remove that finds none is no remove.
+    const list = listOf(c, a);
+    const sub = t.sub.name;
+    if (!list.some((e) => isObject(e) && e[sub] !== undefined)) {
+      throw ScimError.typed('noTarget', `No value of ${name} has ${sub}: "${t.text}" removes nothing.`);
+    }
+    c[name] = list.map((e) => {
+      if (!isObject(e)) return e;
+      const { [sub]: _gone, ...rest } = e;
+      return rest;
+    });
     return;
   }
   if (t.sub) {
@@ -231,48 +258,76 @@ function removeValue(c: Json, t: Target, raw: unknown, rs: ResourceSchema): void
   delete c[name];
 }
 
-/** A path-less add/replace: each key of the value is a path of its own (dotted, URN-qualified, or an extension URN). */
-function expandPathless(value: unknown, rs: ResourceSchema, currentId: string | undefined): { path: string; value: unknown }[] {
-  if (!isObject(value)) throw ScimError.typed('invalidValue', 'An add or replace without a path needs an object value.');
-  const out: { path: string; value: unknown }[] = [];
+/** The key of a path-less value, or of a whole extension's value, as a target. */
+function keyTarget(rs: ResourceSchema, key: string): Target {
+  return resolveTarget(rs, key, parsePatchPath(key));
+}
+
+/** The steps of one operation: itself, or (path-less, or a whole extension) one per key of its value. */
+function stepsOf(operation: PatchOperation, rs: ResourceSchema, currentId: string | undefined): Step[] {
+  const { op, value } = operation;
+  const target = operation.path ? resolveTarget(rs, operation.path.text, operation.path.parsed) : undefined;
+  if (target?.kind === 'attribute') return [{ op, target, value }];
+  if (target?.kind === 'extension' && op === 'remove') return [{ op, target, value }];
+  // Path-less, or a whole extension: each key of the object value is a path of its own.
+  if (!isObject(value)) {
+    throw ScimError.typed(
+      'invalidValue',
+      target
+        ? `The value for "${target.text}" must be an object of its attributes.`
+        : 'An add or replace without a path needs an object value.',
+    );
+  }
+  const steps: Step[] = [];
   for (const [key, v] of Object.entries(value)) {
+    if (target) {
+      steps.push({ op, target: keyTarget(rs, `${target.schema.id}:${key}`), value: v });
+      continue;
+    }
     const lower = key.toLowerCase();
     if (lower === 'schemas') continue;
     if (lower === 'id') {
-      if (currentId !== undefined && v !== currentId) throw mutabilityError('id');
+      if (currentId !== undefined && v !== currentId) throw mutability('The attribute id is readOnly and cannot be changed.');
       continue; // Okta sends the group's own id with a rename
     }
-    const qualified = splitSchemaUrn(rs, key);
-    if (qualified && qualified.rest === undefined) {
+    const t = keyTarget(rs, key);
+    if (t.kind === 'extension') {
       if (!isObject(v)) throw ScimError.typed('invalidValue', `The value for ${key} must be an object.`);
-      for (const [k, x] of Object.entries(v)) out.push({ path: `${qualified.schema.id}:${k}`, value: x });
+      for (const [k, x] of Object.entries(v)) steps.push({ op, target: keyTarget(rs, `${t.schema.id}:${k}`), value: x });
       continue;
     }
-    out.push({ path: key, value: v });
+    steps.push({ op, target: t, value: v });
   }
-  return out;
+  return steps;
 }
 
-export function applyPatch(resource: Json, body: unknown, rs: ResourceSchema, currentId?: string): PatchResult {
-  const operations = readOperations(body);
+function applyStep(work: Json, step: Step, rs: ResourceSchema): void {
+  const t = step.target;
+  if (t.kind === 'extension') {
+    // remove of a whole extension (add and replace became steps per attribute)
+    const declared = rs.resourceType.schemaExtensions.find((e) => e.schema.toLowerCase() === t.schema.id.toLowerCase());
+    if (declared?.required) throw mutability(`The extension ${t.schema.id} is required and cannot be removed.`);
+    const key = Object.keys(work).find((k) => k.toLowerCase() === t.schema.id.toLowerCase());
+    if (key !== undefined) delete work[key];
+    return;
+  }
+  if (t.attribute.mutability === 'readOnly' || t.sub?.mutability === 'readOnly') {
+    throw mutability(`The attribute ${t.text} is readOnly and cannot be changed.`);
+  }
+  if (step.op === 'remove' && !t.sub && !t.filter && step.value === undefined && t.attribute.required) {
+    throw mutability(`The attribute ${t.attribute.name} is required and cannot be removed.`);
+  }
+  const c = container(work, t.schema, t.inExtension, step.op !== 'remove');
+  if (!c) return;
+  if (step.op === 'remove') removeValue(c, t, step.value, rs);
+  else setValue(c, t, step.op, step.value, rs);
+}
+
+/** Applies a parsed PatchOp to a stored resource (no id, no meta); `currentId` is the resource's id. */
+export function applyPatch(resource: Json, patch: PatchOp, rs: ResourceSchema, currentId?: string): PatchResult {
   const work = structuredClone(resource);
-  for (const operation of operations) {
-    const steps =
-      operation.path === undefined
-        ? operation.op === 'remove'
-          ? (() => {
-              throw ScimError.typed('noTarget', 'A remove operation needs a path.');
-            })()
-          : expandPathless(operation.value, rs, currentId)
-        : [{ path: operation.path, value: operation.value }];
-    for (const step of steps) {
-      const t = resolveTarget(rs, step.path);
-      if (t.attribute.mutability === 'readOnly' || t.sub?.mutability === 'readOnly') throw mutabilityError(step.path);
-      const c = container(work, t, operation.op !== 'remove');
-      if (!c) continue;
-      if (operation.op === 'remove') removeValue(c, t, step.value, rs);
-      else setValue(c, t, operation.op, step.value, rs);
-    }
+  for (const operation of patch.operations) {
+    for (const step of stepsOf(operation, rs, currentId)) applyStep(work, step, rs);
   }
   const { resource: normalized, password } = normalizeResource(work, rs);
   return {

@@ -4,7 +4,7 @@
  * booleans and numbers as strings, unknown attributes and schema URNs, readOnly attributes echoed
  * back. The result is a resource in canonical form; nothing here mutates its input.
  */
-import { ScimError } from '../errors';
+import { ScimError } from '../messages/error';
 import { COMMON_ATTRIBUTES } from '../schemas/core';
 import { findAttribute, type ResourceSchema } from '../schemas/registry';
 import type { AttributeDefinition, SchemaDefinition } from '../schemas/types';

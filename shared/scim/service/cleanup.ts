@@ -39,7 +39,7 @@ export async function runMembershipCleanup(deps: {
       if (settled) await deps.memberships.clearPurgePending(target);
       continue;
     }
-    await deps.memberships.removeEverywhere(target);
+    await deps.memberships.removeEverywhere(target, deps.clock.now().toISOString());
     let more = false;
     if (mark.type === 'Group') {
       do {

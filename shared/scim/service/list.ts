@@ -3,42 +3,44 @@
  *
  * Cost rules (documented in the README):
  *  - no filter, creation order: one page Query from a remembered position, so paging through N
- *    resources reads O(N) items in total (page 1000 costs what page 1 costs);
+ *    resources reads O(N) items in total (page 1000 costs what page 1 costs); a remembered
+ *    position is valid for one generation of the listing (every create, restore and delete moves
+ *    it), so a page after a delete is what a fresh listing gives;
  *  - `id`, `userName`/`displayName` or `externalId` `eq` (alone or in an `and`): one read;
+ *  - a membership term (`members[value eq "x"]`, `groups.value eq "g"`) in an `and`: its index;
  *  - any other filter, or a sort: evaluated in memory over at most MAX_SCAN resources read
  *    through the listing index; beyond that, 400 tooMany.
+ * Cursors of lists built in memory hold the place of the last resource in the order (never an
+ * offset), so a resource deleted between pages shifts nothing.
  */
-import { ScimError } from '../errors';
-import { indexableEquality, matchesFilter, memberEquality, parseFilter } from '../filter';
+import { indexableEquality, parseAttrPath } from '../filter';
 import type { Filter } from '../filter/ast';
+import { compileFilter, type Predicate } from '../filter/evaluate';
+import { DEFAULT_COUNT, MAX_COUNT, MAX_SCAN } from '../limits';
+import { ScimError } from '../messages/error';
+import type { SearchRequest } from '../messages/search-request';
 import type { ListPosition, ResourceKind, ResourceRepository, StoredResource } from '../ports';
-import { parseAttrPath } from '../filter';
 import { resolveAttribute, type ResourceSchema } from '../schemas/registry';
-import { decodeCursor, encodeCursor, type CursorState } from './cursor';
+import { decodeCursor, encodeCursor, type SortPlace } from './cursor';
+import { planMembershipTerms, requiredTerms, type MembershipTerm } from './membership-terms';
 import { toScim, type ScimResource } from './meta';
 
-export const DEFAULT_COUNT = 100;
-export const MAX_COUNT = 1000;
-/** The most resources a non-indexed filter or a sort may read. */
-export const MAX_SCAN = 10_000;
-const SCAN_PAGE = 1000;
-
-export interface ListQuery {
-  filter?: string;
-  startIndex?: number;
-  count?: number;
-  sortBy?: string;
-  sortOrder?: 'ascending' | 'descending';
-  /** RFC 9865: '' asks for the first page by cursor. */
-  cursor?: string;
-}
+export { DEFAULT_COUNT, MAX_COUNT, MAX_SCAN };
 
 export interface ListResult {
   totalResults: number;
   startIndex: number;
-  resources: ScimResource[];
+  items: StoredResource[];
   /** Cursor pagination only: where the next page starts (absent on the last page). */
   nextCursor?: string;
+}
+
+/** Answers the membership terms of a filter: the ids each one holds for. */
+export interface TermIndex {
+  /** The ids of the resources for which the term holds; `undefined`: it is decided per resource (`members pr`). */
+  idsFor(term: MembershipTerm): Promise<Set<string> | undefined>;
+  /** For a term decided per resource. */
+  holds(term: MembershipTerm, item: StoredResource): boolean;
 }
 
 export interface ListDeps {
@@ -49,61 +51,100 @@ export interface ListDeps {
   now: Date;
   /** Names of the attributes with an index (e.g. id, userName, externalId). */
   indexed: readonly string[];
-  /** Groups only: the groups a member belongs to (members[value eq "x"], members.value eq "x"). */
-  memberLookup?: (memberId: string) => Promise<StoredResource[]>;
+  terms: TermIndex;
+  /** Searching several resource types at once: an attribute another type defines is absent here. */
+  unknownAttributes?: 'error' | 'absent';
 }
 
 const clampCount = (count: number | undefined): number => Math.min(Math.max(count ?? DEFAULT_COUNT, 0), MAX_COUNT);
 
-export async function listResources(q: ListQuery, deps: ListDeps): Promise<ListResult> {
-  const filter = q.filter !== undefined && q.filter.trim() !== '' ? parseFilter(q.filter) : undefined;
+export async function listResources(q: SearchRequest, deps: ListDeps): Promise<ListResult> {
   const sortBy = q.sortBy?.trim() || undefined;
   const descending = q.sortOrder === 'descending';
   const natural = sortBy === undefined || sortBy.toLowerCase() === 'meta.created';
-  const listKey = JSON.stringify([filter ? q.filter : '', sortBy ?? '', descending]);
   const count = clampCount(q.count);
-  const scim = (s: StoredResource): ScimResource => toScim(s, deps.kind, deps.rs, deps.baseUrl);
+  const listKey = JSON.stringify([q.filter ? formatForKey(q.filter) : '', sortBy ?? '', descending]);
+  if (!q.filter && natural) return indexPage(q, deps, { count, descending, listKey });
 
-  if (!filter && natural) return indexPage(q, deps, { count, descending, listKey, scim });
-
-  let matches: ScimResource[];
-  const equality = filter ? indexableEquality(filter, deps.rs, deps.indexed) : undefined;
-  const member = filter && deps.memberLookup ? memberEquality(filter) : undefined;
-  // Groups are stored without members: the membership index says which groups hold the member,
-  // and the filter is evaluated with that member in (or out of) each group's members.
-  const memberGroups = member !== undefined && deps.memberLookup ? await deps.memberLookup(member) : undefined;
-  const withMember = (r: ScimResource): ScimResource =>
-    memberGroups === undefined ? r : { ...r, members: memberGroups.some((g) => g.id === r.id) ? [{ value: member }] : [] };
-  if (filter && equality) {
-    const found = await lookup(deps, equality.attribute, equality.value);
-    matches = found.map(scim).filter((r) => matchesFilter(filter, withMember(r), deps.rs));
-  } else if (filter && memberGroups) {
-    matches = memberGroups.map(scim).filter((r) => matchesFilter(filter, withMember(r), deps.rs));
-  } else {
-    matches = await scanAll(deps, scim, filter);
-  }
-  if (sortBy) matches = sortResources(matches, sortBy, descending, deps.rs);
-  else if (descending) matches = matches.reverse();
+  const sortKey = sortKeyOf(sortBy, deps.rs);
+  const matches = (await matching(q.filter, deps)).map((item) => ({ item, place: sortKey(item) }));
+  const order = (a: SortPlace, b: SortPlace): number => comparePlaces(a, b) * (descending ? -1 : 1);
+  matches.sort((a, b) => order(a.place, b.place));
 
   if (q.cursor !== undefined) {
-    const offset = q.cursor === '' ? 0 : offsetOf(decodeCursor(q.cursor, listKey, deps.now));
-    const resources = matches.slice(offset, offset + count);
-    const next = offset + count;
+    let from = 0;
+    let offset = 0;
+    if (q.cursor !== '') {
+      const state = decodeCursor(q.cursor, listKey, deps.now);
+      if (state.mode !== 'after') throw ScimError.typed('invalidCursor', 'The cursor belongs to a different kind of listing.');
+      const after = state.place;
+      from = matches.findIndex((m) => order(m.place, after) > 0);
+      if (from < 0) from = matches.length;
+      offset = state.offset;
+    }
+    const page = matches.slice(from, from + count);
+    const last = page[page.length - 1];
+    const more = from + count < matches.length && count > 0;
     return {
       totalResults: matches.length,
       startIndex: offset + 1,
-      resources,
-      ...(next < matches.length && count > 0 ? { nextCursor: encodeCursor(listKey, { mode: 'offset', offset: next }, deps.now) } : {}),
+      items: page.map((m) => m.item),
+      ...(more && last
+        ? { nextCursor: encodeCursor(listKey, { mode: 'after', place: last.place, offset: offset + page.length }, deps.now) }
+        : {}),
     };
   }
   const startIndex = Math.max(q.startIndex ?? 1, 1);
-  return { totalResults: matches.length, startIndex, resources: matches.slice(startIndex - 1, startIndex - 1 + count) };
+  return { totalResults: matches.length, startIndex, items: matches.slice(startIndex - 1, startIndex - 1 + count).map((m) => m.item) };
 }
 
-function offsetOf(state: CursorState): number {
-  if (state.mode !== 'offset') throw ScimError.typed('invalidCursor', 'The cursor belongs to a different kind of listing.');
-  return state.offset;
+/** A stable text for the cursor's list key (the parsed filter, so equal filters share cursors). */
+function formatForKey(filter: Filter): string {
+  return JSON.stringify(filter);
 }
+
+/** The resources a filter selects (all, without one), read through the cheapest index that answers it. */
+async function matching(filter: Filter | undefined, deps: ListDeps): Promise<StoredResource[]> {
+  const scim = (s: StoredResource): ScimResource => toScim(s, deps.kind, deps.rs, deps.baseUrl);
+  if (!filter) return scanAll(deps, () => true);
+  const planned = planMembershipTerms(filter, deps.kind, deps.rs);
+  // Every term's answer, read once; a term decided per resource is asked per resource.
+  const answers = await Promise.all(planned.terms.map((t) => deps.terms.idsFor(t)));
+  const byId = new Map<string, StoredResource>();
+  const predicate = compileFilter(planned.filter, deps.rs, {
+    unknownAttributes: deps.unknownAttributes ?? 'error',
+    terms: (id): Predicate => {
+      const ids = answers[id];
+      const term = planned.terms[id] as MembershipTerm;
+      if (ids) return (r) => ids.has(String(r.id));
+      return (r) => {
+        const item = byId.get(String(r.id));
+        return item !== undefined && deps.terms.holds(term, item);
+      };
+    },
+  });
+  const test = (item: StoredResource): boolean => {
+    byId.set(item.id, item);
+    return predicate(scim(item));
+  };
+
+  const equality = indexableEquality(planned.filter, deps.rs, deps.indexed);
+  if (equality) return (await lookup(deps, equality.attribute, equality.value)).filter(test);
+  const indexed = requiredTerms(planned)
+    .map((t) => answers[planned.terms.indexOf(t)])
+    .find((ids): ids is Set<string> => ids !== undefined);
+  if (indexed) {
+    if (indexed.size > MAX_SCAN) throw tooMany(deps);
+    return (await deps.repo.getMany([...indexed])).filter(test);
+  }
+  return scanAll(deps, test);
+}
+
+const tooMany = (deps: ListDeps): ScimError =>
+  ScimError.typed(
+    'tooMany',
+    `This filter or sort would read more than ${MAX_SCAN} resources. Filter by id, ${deps.indexed.filter((n) => n !== 'id').join(' or ')} with eq, or page without a filter.`,
+  );
 
 async function lookup(deps: ListDeps, attribute: string, value: string): Promise<StoredResource[]> {
   const one = (r: StoredResource | undefined): StoredResource[] => (r ? [r] : []);
@@ -112,35 +153,75 @@ async function lookup(deps: ListDeps, attribute: string, value: string): Promise
   return one(await deps.repo.findByName(value));
 }
 
-async function scanAll(deps: ListDeps, scim: (s: StoredResource) => ScimResource, filter: Filter | undefined): Promise<ScimResource[]> {
-  const out: ScimResource[] = [];
+async function scanAll(deps: ListDeps, test: (item: StoredResource) => boolean): Promise<StoredResource[]> {
+  const out: StoredResource[] = [];
   let after: ListPosition | undefined;
   let scanned = 0;
   do {
-    const page = await deps.repo.page({ ...(after ? { after } : {}), limit: SCAN_PAGE });
+    const page = await deps.repo.page({ ...(after ? { after } : {}), limit: 1000 });
     scanned += page.items.length;
-    if (scanned > MAX_SCAN) {
-      throw ScimError.typed(
-        'tooMany',
-        `This filter or sort would read more than ${MAX_SCAN} resources. Filter by id, ${deps.indexed.filter((n) => n !== 'id').join(' or ')} with eq, or page without a filter.`,
-      );
-    }
-    for (const item of page.items) {
-      const r = scim(item);
-      if (!filter || matchesFilter(filter, r, deps.rs)) out.push(r);
-    }
+    if (scanned > MAX_SCAN) throw tooMany(deps);
+    for (const item of page.items) if (test(item)) out.push(item);
     after = page.last;
   } while (after);
   return out;
 }
 
+/**
+ * Where a resource stands in a sort (RFC 7644 section 3.4.2.3): by the attribute's value (a
+ * multi-valued one: its primary or first value), case-insensitively unless caseExact; resources
+ * without the value after the others (ascending; before them descending); ties by creation.
+ */
+function sortKeyOf(sortBy: string | undefined, rs: ResourceSchema): (item: StoredResource) => SortPlace {
+  const tieOf = (item: StoredResource): string => `${item.created}#${item.id}`;
+  if (sortBy === undefined || sortBy.toLowerCase() === 'meta.created') {
+    return (item) => ({ missing: false, key: item.created, tie: tieOf(item) });
+  }
+  const path = parseAttrPath(sortBy, 'invalidValue');
+  const resolved = resolveAttribute(rs, path);
+  if (!resolved) throw ScimError.typed('invalidValue', `sortBy "${sortBy}" names no attribute of ${rs.resourceType.name}.`);
+  const def = resolved.subAttribute ?? resolved.attribute;
+  if (def.type === 'complex')
+    throw ScimError.typed('invalidValue', `sortBy "${sortBy}" is a complex attribute: name one of its sub-attributes.`);
+  // id and meta are not in the stored resource: they come from the item.
+  const common = !resolved.inExtension && (resolved.attribute.name === 'meta' || resolved.attribute.name === 'id');
+  return (item) => {
+    const r: Record<string, unknown> = common
+      ? { id: item.id, meta: { created: item.created, lastModified: item.lastModified } }
+      : item.resource;
+    let v: unknown = resolved.inExtension
+      ? (r[resolved.schema.id] as Record<string, unknown> | undefined)?.[resolved.attribute.name]
+      : r[resolved.attribute.name];
+    if (Array.isArray(v)) v = v.find((e) => (e as { primary?: unknown })?.primary === true) ?? v[0];
+    if (resolved.subAttribute || (resolved.attribute.type === 'complex' && resolved.attribute.multiValued)) {
+      v = (v as Record<string, unknown> | undefined)?.[resolved.subAttribute?.name ?? 'value'];
+    }
+    const tie = tieOf(item);
+    if (v === undefined || v === null || v === '') return { missing: true, key: '', tie };
+    if (typeof v === 'number') return { missing: false, key: v, tie };
+    if (def.type === 'dateTime') return { missing: false, key: Date.parse(String(v)), tie };
+    if (typeof v === 'boolean') return { missing: false, key: v ? 1 : 0, tie };
+    return { missing: false, key: def.caseExact ? String(v) : String(v).toLowerCase(), tie };
+  };
+}
+
+/** Ascending order of places: present values by value, then the missing ones; ties by creation and id. */
+export function comparePlaces(a: SortPlace, b: SortPlace): number {
+  if (a.missing !== b.missing) return a.missing ? 1 : -1;
+  if (a.key !== b.key) {
+    if (typeof a.key === typeof b.key) return a.key < b.key ? -1 : 1;
+    return typeof a.key === 'number' ? -1 : 1;
+  }
+  return a.tie < b.tie ? -1 : a.tie > b.tie ? 1 : 0;
+}
+
 /** Creation order straight from the listing index, resuming from a remembered position. */
 async function indexPage(
-  q: ListQuery,
+  q: SearchRequest,
   deps: ListDeps,
-  o: { count: number; descending: boolean; listKey: string; scim: (s: StoredResource) => ScimResource },
+  o: { count: number; descending: boolean; listKey: string },
 ): Promise<ListResult> {
-  const totalResults = await deps.repo.count();
+  const { count: totalResults, generation } = await deps.repo.listState();
   if (q.cursor !== undefined) {
     let after: ListPosition | undefined;
     let offset = 0;
@@ -152,7 +233,7 @@ async function indexPage(
       after = state.position;
       offset = state.offset;
     }
-    if (o.count === 0) return { totalResults, startIndex: offset + 1, resources: [] };
+    if (o.count === 0) return { totalResults, startIndex: offset + 1, items: [] };
     // One item more than the page tells whether there is a next page (no empty last page).
     const page = await deps.repo.page({ ...(after ? { after } : {}), limit: o.count + 1, descending: o.descending });
     const items = page.items.slice(0, o.count);
@@ -161,7 +242,7 @@ async function indexPage(
     return {
       totalResults,
       startIndex: offset + 1,
-      resources: items.map(o.scim),
+      items,
       ...(page.items.length > o.count && lastItem
         ? { nextCursor: encodeCursor(o.listKey, { mode: 'position', position: deps.repo.positionOf(lastItem), offset: next }, deps.now) }
         : {}),
@@ -169,10 +250,10 @@ async function indexPage(
   }
 
   const startIndex = Math.max(q.startIndex ?? 1, 1);
-  if (o.count === 0 || startIndex > totalResults) return { totalResults, startIndex, resources: [] };
+  if (o.count === 0 || startIndex > totalResults) return { totalResults, startIndex, items: [] };
   let after: ListPosition | undefined;
   if (startIndex > 1) {
-    after = (await deps.repo.getMarker(o.listKey, startIndex, deps.now))?.position;
+    after = await deps.repo.getMarker(o.listKey, startIndex, generation, deps.now);
     if (!after) after = await walkTo(deps, startIndex, o.descending); // random access: read the items before it
   }
   const items: StoredResource[] = [];
@@ -187,11 +268,11 @@ async function indexPage(
     await deps.repo.putMarker(
       o.listKey,
       startIndex + o.count,
-      { position: deps.repo.positionOf(lastItem), total: totalResults },
+      { position: deps.repo.positionOf(lastItem), generation },
       deps.now.toISOString(),
     );
   }
-  return { totalResults, startIndex, resources: items.map(o.scim) };
+  return { totalResults, startIndex, items };
 }
 
 /** The position just before `startIndex`, found by reading the items before it (O(startIndex)). */
@@ -199,7 +280,7 @@ async function walkTo(deps: ListDeps, startIndex: number, descending: boolean): 
   let remaining = startIndex - 1;
   let after: ListPosition | undefined;
   while (remaining > 0) {
-    const page = await deps.repo.page({ ...(after ? { after } : {}), limit: Math.min(remaining, SCAN_PAGE), descending });
+    const page = await deps.repo.page({ ...(after ? { after } : {}), limit: Math.min(remaining, 1000), descending });
     const lastItem = page.items[page.items.length - 1];
     if (!lastItem) return after;
     remaining -= page.items.length;
@@ -207,33 +288,4 @@ async function walkTo(deps: ListDeps, startIndex: number, descending: boolean): 
     if (!page.last) break;
   }
   return after;
-}
-
-/** Sorting (RFC 7644 section 3.4.2.3): by the attribute's value (a multi-valued one: its primary or first), missing last. */
-export function sortResources(resources: ScimResource[], sortBy: string, descending: boolean, rs: ResourceSchema): ScimResource[] {
-  const path = parseAttrPath(sortBy);
-  const resolved = resolveAttribute(rs, path);
-  if (!resolved) return resources;
-  const def = resolved.subAttribute ?? resolved.attribute;
-  const key = (r: ScimResource): string | number | undefined => {
-    let v: unknown = resolved.inExtension
-      ? (r[resolved.schema.id] as Record<string, unknown> | undefined)?.[resolved.attribute.name]
-      : r[resolved.attribute.name];
-    if (Array.isArray(v)) v = v.find((e) => (e as { primary?: unknown })?.primary === true) ?? v[0];
-    if (resolved.subAttribute || (resolved.attribute.type === 'complex' && resolved.attribute.multiValued)) {
-      v = (v as Record<string, unknown> | undefined)?.[resolved.subAttribute?.name ?? 'value'];
-    }
-    if (v === undefined || v === null) return undefined;
-    if (typeof v === 'number') return v;
-    if (def.type === 'dateTime') return Date.parse(String(v));
-    if (typeof v === 'boolean') return v ? 1 : 0;
-    return def.caseExact ? String(v) : String(v).toLowerCase();
-  };
-  const keyed = resources.map((r, i) => ({ r, k: key(r), i }));
-  keyed.sort((a, b) => {
-    if (a.k === undefined || b.k === undefined) return a.k === b.k ? a.i - b.i : a.k === undefined ? 1 : -1;
-    const c = a.k < b.k ? -1 : a.k > b.k ? 1 : 0;
-    return (descending ? -c : c) || a.i - b.i;
-  });
-  return keyed.map((x) => x.r);
 }

@@ -1,10 +1,8 @@
-/** Membership rules: a user's groups (direct and indirect), cycle checks, member references. */
-import { ScimError } from '../errors';
+/** Membership rules: a user's groups (direct and indirect), the members of a group seen from a filter, cycle checks, member references. */
+import { MAX_GROUP_NESTING_VISITS, MAX_SCAN } from '../limits';
+import { ScimError } from '../messages/error';
 import type { Member, MembershipRepository, ResourceRepository } from '../ports';
 import { locationOf } from './meta';
-
-/** How far nested groups are followed (for indirect groups and cycle checks). */
-export const MAX_GROUP_NESTING_VISITS = 1000;
 
 export interface GroupRef {
   value: string;
@@ -39,6 +37,64 @@ export async function userGroups(
       type: types.get(g.id) ?? 'direct',
     }))
     .sort((a, b) => (a.type === b.type ? a.value.localeCompare(b.value) : a.type === 'direct' ? -1 : 1));
+}
+
+/** The groups with this member (of this type, when given: a type it is not matches none). */
+export async function groupsWithMember(
+  memberId: string,
+  memberType: string | undefined,
+  memberships: MembershipRepository,
+): Promise<Set<string>> {
+  if (memberType !== undefined) {
+    const actual = (await memberships.resolve([memberId])).get(memberId);
+    if (actual === undefined || actual.toLowerCase() !== memberType.toLowerCase()) return new Set();
+  }
+  return new Set(await memberships.groupsOf(memberId));
+}
+
+const tooMany = (groupId: string): ScimError =>
+  ScimError.typed(
+    'tooMany',
+    `Group ${groupId} has more than ${MAX_SCAN} members (with its nested groups): filter on one of its members, or list the group.`,
+  );
+
+/**
+ * The users who have `groupId` in their `groups`: its user members (direct), and the user members
+ * of the groups nested in it, transitively (indirect); `how` keeps one kind. At most MAX_SCAN
+ * members are read (400 tooMany beyond).
+ */
+export async function usersInGroup(
+  groupId: string,
+  how: 'direct' | 'indirect' | undefined,
+  memberships: MembershipRepository,
+): Promise<Set<string>> {
+  let read = 0;
+  const membersOf = async (gid: string): Promise<Member[]> => {
+    const members = await memberships.listMembers(gid, MAX_SCAN + 1 - read);
+    read += members.length;
+    if (read > MAX_SCAN) throw tooMany(groupId);
+    return members;
+  };
+  const top = await membersOf(groupId);
+  const direct = new Set(top.filter((m) => m.type === 'User').map((m) => m.id));
+  if (how === 'direct') return direct;
+  const indirect = new Set<string>();
+  const seen = new Set([groupId]);
+  let frontier = top.filter((m) => m.type === 'Group').map((m) => m.id);
+  while (frontier.length > 0) {
+    const next: string[] = [];
+    for (const gid of frontier) {
+      if (seen.has(gid)) continue;
+      seen.add(gid);
+      if (seen.size > MAX_GROUP_NESTING_VISITS) throw tooMany(groupId);
+      for (const m of await membersOf(gid)) {
+        if (m.type === 'Group') next.push(m.id);
+        else if (!direct.has(m.id)) indirect.add(m.id);
+      }
+    }
+    frontier = next;
+  }
+  return how === 'indirect' ? indirect : new Set([...direct, ...indirect]);
 }
 
 /** Refuses to make `candidate` a member of `groupId` when `groupId` is `candidate` or nested inside it. */

@@ -1,9 +1,11 @@
-/** Building the SCIM representation of a stored resource: id, meta, ETag. */
+/** Building the SCIM representation of a stored resource: id, meta, ETag; and HTTP preconditions on it. */
+import { createHash } from 'node:crypto';
+import { ScimError } from '../messages/error';
 import type { ResourceKind, StoredResource } from '../ports';
+import type { ScimResource } from '../resource/types';
 import type { ResourceSchema } from '../schemas/registry';
-import { ScimError } from '../errors';
 
-export type ScimResource = Record<string, unknown>;
+export type { ScimResource };
 
 export const etagOf = (version: number | string): string => `W/"${version}"`;
 
@@ -13,19 +15,38 @@ export function locationOf(baseUrl: string, kind: ResourceKind, id: string): str
   return `${baseUrl}/${ENDPOINTS[kind]}/${encodeURIComponent(id)}`;
 }
 
-/** The full resource as SCIM returns it (before attribute projection): schemas, id, attributes, meta. */
-export function toScim(stored: StoredResource, kind: ResourceKind, rs: ResourceSchema, baseUrl: string): ScimResource {
+/**
+ * The version of a representation that holds derived values (a user's `groups`): the stored
+ * version, and a digest of what was derived, so that the ETag moves when they do.
+ */
+export function versionWith(stored: number, derived: readonly unknown[]): string {
+  if (derived.length === 0) return String(stored);
+  return `${stored}-${createHash('sha256').update(JSON.stringify(derived)).digest('base64url').slice(0, 12)}`;
+}
+
+/**
+ * The full resource as SCIM returns it (before attribute projection): schemas, id, attributes,
+ * `extra` (derived attributes: groups, members), meta with the given version (default: the stored one).
+ */
+export function toScim(
+  stored: StoredResource,
+  kind: ResourceKind,
+  rs: ResourceSchema,
+  baseUrl: string,
+  extra: ScimResource = {},
+  version: number | string = stored.version,
+): ScimResource {
   const { schemas, ...attributes } = stored.resource;
   return {
     schemas: Array.isArray(schemas) && schemas.length > 0 ? schemas : [rs.core.id],
     id: stored.id,
-    ...inSchemaOrder(attributes, rs),
+    ...inSchemaOrder({ ...attributes, ...extra }, rs),
     meta: {
       resourceType: kind,
       created: stored.created,
       lastModified: stored.lastModified,
       location: locationOf(baseUrl, kind, stored.id),
-      version: etagOf(stored.version),
+      version: etagOf(version),
     },
   };
 }
@@ -55,9 +76,20 @@ export function etagMatches(tags: readonly string[], version: number | string): 
   return tags.some((t) => t === '*' || opaque(t) === opaque(etagOf(version)));
 }
 
-/** If-Match on a write: 412 when the resource's version is not among the tags. */
-export function checkIfMatch(ifMatch: readonly string[] | undefined, version: number | string): void {
-  if (ifMatch && !etagMatches(ifMatch, version)) {
-    throw ScimError.of(412, `The resource has version ${etagOf(version)}, not the one in If-Match (${ifMatch.join(', ')}).`);
+/** The preconditions of a write (RFC 7644 section 3.14, RFC 9110 section 13). */
+export interface Preconditions {
+  readonly ifMatch?: readonly string[];
+  readonly ifNoneMatch?: readonly string[];
+}
+
+export const hasPreconditions = (p: Preconditions): boolean => p.ifMatch !== undefined || p.ifNoneMatch !== undefined;
+
+/** 412 when If-Match names none of the resource's version, or If-None-Match names it (or is "*"). */
+export function checkPreconditions(p: Preconditions, version: number | string): void {
+  if (p.ifMatch && !etagMatches(p.ifMatch, version)) {
+    throw ScimError.of(412, `The resource has version ${etagOf(version)}, not the one in If-Match (${p.ifMatch.join(', ')}).`);
+  }
+  if (p.ifNoneMatch && etagMatches(p.ifNoneMatch, version)) {
+    throw ScimError.of(412, `The resource has version ${etagOf(version)}, which If-None-Match (${p.ifNoneMatch.join(', ')}) excludes.`);
   }
 }

@@ -4,7 +4,7 @@
  */
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient } from '../../../shared/store/client';
-import { KEYS } from '../../../shared/store/table';
+import { KEYS, membershipKeys } from '../../../shared/store/keys';
 import { progress, type Bench } from '../harness';
 
 const patch = (operations: unknown[]): string =>
@@ -95,7 +95,7 @@ export async function groupScale(bench: Bench, options: { members: number; batch
       TableName: bench.tableName,
       KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :m)',
       ExpressionAttributeNames: { '#pk': KEYS.pk, '#sk': KEYS.sk },
-      ExpressionAttributeValues: { ':pk': `GROUP#${gid}`, ':m': 'MEMBER' },
+      ExpressionAttributeValues: { ':pk': membershipKeys.group(gid), ':m': membershipKeys.memberPrefix },
       Select: 'COUNT',
     }),
   );

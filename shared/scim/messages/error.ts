@@ -1,4 +1,9 @@
-/** SCIM errors (RFC 7644 section 3.12, RFC 9865 for cursors). Only valid status/scimType pairs can be built. */
+/**
+ * The SCIM Error message (RFC 7644 section 3.12, RFC 9865 for cursors). Only valid status/scimType
+ * pairs can be built.
+ */
+import { RETRY_AFTER_SECONDS } from '../limits';
+
 export const SCIM_ERROR_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:Error';
 
 /** scimType values; every one of them goes with 400, except `uniqueness` (409). */
@@ -17,7 +22,7 @@ export type ScimType =
   | 'expiredCursor';
 
 /** Statuses that carry no scimType. */
-export type PlainStatus = 304 | 400 | 401 | 403 | 404 | 405 | 409 | 412 | 413 | 415 | 500 | 501;
+export type PlainStatus = 304 | 400 | 401 | 403 | 404 | 405 | 409 | 412 | 413 | 415 | 429 | 500 | 501 | 503;
 
 export interface ScimErrorBody {
   schemas: [typeof SCIM_ERROR_SCHEMA];
@@ -51,6 +56,14 @@ export class ScimError extends Error {
 
   static typed(scimType: ScimType, detail: string, options?: { cause?: unknown }): ScimError {
     return new ScimError(scimType === 'uniqueness' ? 409 : 400, scimType, detail, options);
+  }
+
+  /**
+   * 503 with Retry-After: the resource kept changing under the write (other clients wrote it each
+   * time). Identity providers retry a 503 after the delay; it never reads like a uniqueness conflict.
+   */
+  static busy(detail: string, options?: { cause?: unknown }): ScimError {
+    return new ScimError(503, undefined, detail, { ...options, headers: { 'Retry-After': String(RETRY_AFTER_SECONDS) } });
   }
 
   toBody(): ScimErrorBody {

@@ -1,0 +1,96 @@
+/**
+ * A search at the root (`POST /.search`, RFC 7644 section 3.4.3): every resource type, users then
+ * groups, in one ListResponse. A filter is evaluated against each type (an attribute only the
+ * other type defines is absent there; one neither defines is 400 invalidFilter); `startIndex` and
+ * cursors run over the users, then the groups. Sorting across types is refused (400): sort within
+ * `/Users/.search` or `/Groups/.search`.
+ */
+import type { AttrPath, Filter } from '../filter/ast';
+import { DEFAULT_COUNT } from '../limits';
+import { ScimError } from '../messages/error';
+import type { SearchRequest } from '../messages/search-request';
+import { resolveAttribute, type ResourceSchema } from '../schemas/registry';
+import type { GroupService } from './groups';
+import type { UserPage, UserService } from './users';
+import type { RequestContext } from './writer';
+
+export interface SearchAllDeps {
+  users: UserService;
+  groups: GroupService;
+  schemas: { user: ResourceSchema; group: ResourceSchema };
+}
+
+/** The attribute paths of a filter (the outer ones: paths inside `x[...]` name sub-attributes of x). */
+function paths(f: Filter): AttrPath[] {
+  switch (f.kind) {
+    case 'and':
+    case 'or':
+      return [...paths(f.left), ...paths(f.right)];
+    case 'not':
+      return paths(f.filter);
+    case 'term':
+      return [];
+    default:
+      return [f.path];
+  }
+}
+
+const CURSOR_PREFIX = { users: 'U.', groups: 'G.' } as const;
+
+export async function searchAll(search: SearchRequest, ctx: RequestContext, deps: SearchAllDeps, withDerived: boolean): Promise<UserPage> {
+  if (search.sortBy)
+    throw ScimError.typed(
+      'invalidValue',
+      'sortBy is not supported when searching every resource type; search /Users/.search or /Groups/.search.',
+    );
+  if (search.filter) {
+    for (const p of paths(search.filter)) {
+      const name = p.name.toLowerCase();
+      if (name === 'schemas') continue;
+      if (!resolveAttribute(deps.schemas.user, p) && !resolveAttribute(deps.schemas.group, p)) {
+        throw ScimError.typed(
+          'invalidFilter',
+          `Invalid filter: ${p.uri ? `${p.uri}:` : ''}${p.name}${p.sub ? `.${p.sub}` : ''} is not an attribute of User or Group`,
+        );
+      }
+    }
+  }
+  const count = search.count;
+  const users = (q: SearchRequest): Promise<UserPage> => deps.users.list(q, ctx, withDerived, true);
+  const groups = (q: SearchRequest): Promise<UserPage> => deps.groups.list(q, ctx, withDerived, true);
+
+  if (search.cursor !== undefined) {
+    const inGroups = search.cursor.startsWith(CURSOR_PREFIX.groups);
+    if (search.cursor !== '' && !inGroups && !search.cursor.startsWith(CURSOR_PREFIX.users)) {
+      throw ScimError.typed('invalidCursor', 'The cursor is not one this service issued.');
+    }
+    const inner = search.cursor.slice(2);
+    const first = inGroups ? undefined : await users({ ...search, cursor: inner });
+    const room = (count ?? DEFAULT_COUNT) - (first?.resources.length ?? 0);
+    const second = first?.nextCursor || room <= 0 ? undefined : await groups({ ...search, cursor: inGroups ? inner : '', count: room });
+    const next = first?.nextCursor
+      ? `${CURSOR_PREFIX.users}${first.nextCursor}`
+      : second?.nextCursor
+        ? `${CURSOR_PREFIX.groups}${second.nextCursor}`
+        : undefined;
+    const totals =
+      (first?.totalResults ?? (await users({ ...search, cursor: '', count: 0 })).totalResults) +
+      (second?.totalResults ?? (await groups({ ...search, cursor: '', count: 0 })).totalResults);
+    return {
+      totalResults: totals,
+      startIndex: 1,
+      resources: [...(first?.resources ?? []), ...(second?.resources ?? [])],
+      ...(next ? { nextCursor: next } : {}),
+    };
+  }
+
+  const startIndex = Math.max(search.startIndex ?? 1, 1);
+  const first = await users({ ...search, startIndex });
+  const room = (count ?? DEFAULT_COUNT) - first.resources.length;
+  const second = await groups({ ...search, startIndex: Math.max(1, startIndex - first.totalResults), count: Math.max(0, room) });
+  return {
+    totalResults: first.totalResults + second.totalResults,
+    startIndex,
+    resources: [...first.resources, ...(startIndex + first.resources.length > first.totalResults ? second.resources : [])],
+  };
+}

@@ -1,0 +1,270 @@
+/**
+ * Users (RFC 7643 section 4.1) as Okta and Entra ID provision them: create (or restore the same
+ * person), read, replace, PATCH, delete, list. Every write goes through the one write loop
+ * (writer.ts) and is audited in its own transaction.
+ *
+ * A user's `groups` is derived from memberships (the group is where a membership lives); it is
+ * part of the user's representation everywhere (reads, writes, lists), and so of its version: the
+ * ETag is the stored version plus a digest of the derived groups, and moves when they do.
+ *
+ * Restore: a user deleted earlier comes back under its old id only when the returning user is the
+ * same identity (the same externalId and the same userName, case-insensitively) and the deleted
+ * record is still kept (the retention window); otherwise a POST creates a new id, so an id never
+ * goes to a different person.
+ */
+import type { Actor, AuditEvent } from '../../audit/events';
+import type { Clock } from '../../clock';
+import { DEFAULT_DELETED_RETENTION_DAYS } from '../limits';
+import type { PatchOp } from '../messages/patch-op';
+import type { SearchRequest } from '../messages/search-request';
+import { applyPatch, canonical } from '../patch/apply';
+import type { DeletedResource, MembershipRepository, Resource, ResourceKind, ResourceRepository, StoredResource } from '../ports';
+import { normalizeResource, verifyPassword } from '../resource';
+import { checkStorable } from '../resource/storable';
+import type { ResourceSchema } from '../schemas/registry';
+import { listResources, type TermIndex } from './list';
+import { usersInGroup, userGroups, type GroupRef } from './memberships';
+import { toScim, versionWith, type Preconditions, type ScimResource } from './meta';
+import { mapLimit } from './parallel';
+import { ResourceWriter, type RequestContext } from './writer';
+
+export interface UserServiceDeps {
+  rs: ResourceSchema;
+  repo: ResourceRepository;
+  /** The groups (their display names, for `groups`). */
+  groups: ResourceRepository;
+  memberships: MembershipRepository;
+  clock: Clock;
+  newId: () => string;
+  newEventId: () => string;
+  audit: { record(event: AuditEvent): Promise<void> };
+  hashPassword: (plain: string) => Promise<string>;
+  onConflict?: (kind: ResourceKind) => void;
+  sleep?: (ms: number) => Promise<void>;
+  /** How long a deleted user's record is kept for a restore (then erased). */
+  deletedRetentionDays?: number;
+}
+
+/** A resource as a response carries it (before projection), its ETag value, and whether a POST made it. */
+export interface Written {
+  resource: ScimResource;
+  version: string;
+  created?: boolean;
+}
+
+export interface UserPage {
+  totalResults: number;
+  startIndex: number;
+  resources: ScimResource[];
+  nextCursor?: string;
+}
+
+const DAY_MS = 24 * 3600 * 1000;
+/** Users whose groups a list page reads at the same time. */
+const GROUP_READS_IN_PARALLEL = 16;
+
+/** What of a derived group the version covers (a rename of the group changes the user's representation). */
+const digestParts = (groups: readonly GroupRef[]): unknown[] => groups.map((g) => [g.value, g.display ?? null, g.type]);
+
+export class UserService {
+  private readonly writer: ResourceWriter;
+  private readonly retentionMs: number;
+
+  constructor(private readonly deps: UserServiceDeps) {
+    this.writer = new ResourceWriter({ ...deps, kind: 'User' });
+    this.retentionMs = (deps.deletedRetentionDays ?? DEFAULT_DELETED_RETENTION_DAYS) * DAY_MS;
+  }
+
+  private groupsOf(id: string, ctx: RequestContext): Promise<GroupRef[]> {
+    return userGroups(id, { memberships: this.deps.memberships, groups: this.deps.groups, baseUrl: ctx.baseUrl });
+  }
+
+  /** The user as SCIM returns it: with its groups, and the version that covers them. */
+  private present(stored: StoredResource, ctx: RequestContext, groups: readonly GroupRef[]): Written {
+    const version = versionWith(stored.version, digestParts(groups));
+    return { resource: toScim(stored, 'User', this.deps.rs, ctx.baseUrl, groups.length > 0 ? { groups } : {}, version), version };
+  }
+
+  private display(resource: Resource): string {
+    return String(resource.userName ?? '');
+  }
+
+  /** Whether a password sent is new (anything but the one stored). */
+  private async passwordChanges(password: string | undefined, current: StoredResource): Promise<boolean> {
+    if (password === undefined) return false;
+    return !(current.passwordHash && (await verifyPassword(password, current.passwordHash)));
+  }
+
+  /** A deleted record of the same identity, still kept: same externalId, same userName (case-insensitively). */
+  private async restorable(resource: Resource): Promise<DeletedResource | undefined> {
+    const externalId = typeof resource.externalId === 'string' ? resource.externalId : undefined;
+    if (!externalId) return undefined;
+    const now = this.deps.clock.now().getTime();
+    const name = this.display(resource).toLowerCase();
+    return (await this.deps.repo.findDeletedByExternalId(externalId)).find((d) => {
+      const until = d.retainUntil ? Date.parse(d.retainUntil) : Date.parse(d.deletedAt) + this.retentionMs;
+      return this.display(d.resource).toLowerCase() === name && now < until;
+    });
+  }
+
+  async create(input: unknown, ctx: RequestContext): Promise<Written> {
+    return this.writer.audited(ctx, 'create', {}, async () => {
+      const { resource, password } = normalizeResource(input, this.deps.rs);
+      checkStorable(resource, 'userName');
+      const passwordHash = password !== undefined ? await this.deps.hashPassword(password) : undefined;
+      const display = this.display(resource);
+      return this.writer.create(resource, async () => {
+        const at = this.writer.now();
+        const twin = await this.restorable(resource);
+        if (twin) {
+          const audit = this.writer.event(ctx, 'restore', 'success', { id: twin.id, display });
+          const stored = await this.deps.repo.restore(twin, resource, { at, audit, ...(passwordHash ? { passwordHash } : {}) });
+          return { ...this.present(stored, ctx, await this.groupsOf(stored.id, ctx)), created: true };
+        }
+        const id = this.deps.newId();
+        const audit = this.writer.event(ctx, 'create', 'success', { id, display });
+        const stored = await this.deps.repo.create(id, resource, { at, audit, ...(passwordHash ? { passwordHash } : {}) });
+        // A new id is in no group yet.
+        return { ...this.present(stored, ctx, []), created: true };
+      });
+    });
+  }
+
+  async get(id: string, ctx: RequestContext): Promise<Written> {
+    const stored = await this.deps.repo.get(id);
+    if (!stored) throw this.writer.notFound(id);
+    return this.present(stored, ctx, await this.groupsOf(id, ctx));
+  }
+
+  /**
+   * A change of the user's own attributes: the groups read for the preconditions (if any) are
+   * reused for the answer (a user write does not change memberships).
+   */
+  private async write(
+    id: string,
+    ctx: RequestContext,
+    op: 'replace' | 'patch',
+    preconditions: Preconditions,
+    next: (current: StoredResource) => Promise<{ resource: Resource; password?: string }>,
+  ): Promise<Written> {
+    let groups: GroupRef[] | undefined;
+    const groupsNow = async (): Promise<GroupRef[]> => (groups ??= await this.groupsOf(id, ctx));
+    return this.writer.modify<StoredResource, Written>({
+      id,
+      ctx,
+      op,
+      preconditions,
+      read: () => this.deps.repo.get(id),
+      version: async (current) => this.present(current, ctx, await groupsNow()).version,
+      change: async (current) => {
+        const { resource, password } = await next(current);
+        const passwordChanges = await this.passwordChanges(password, current);
+        if (!passwordChanges && canonical(resource) === canonical(current.resource)) {
+          return { unchanged: this.present(current, ctx, await groupsNow()) };
+        }
+        checkStorable(resource, 'userName');
+        return {
+          resource,
+          write: async () => {
+            const passwordHash = passwordChanges && password !== undefined ? await this.deps.hashPassword(password) : undefined;
+            const audit = this.writer.event(ctx, op, 'success', { id, display: this.display(resource) });
+            const stored = await this.deps.repo.replace(current, resource, {
+              at: this.writer.now(),
+              audit,
+              ...(passwordHash ? { passwordHash } : {}),
+            });
+            return this.present(stored, ctx, await groupsNow());
+          },
+        };
+      },
+    });
+  }
+
+  async replace(id: string, input: unknown, ctx: RequestContext, preconditions: Preconditions = {}): Promise<Written> {
+    return this.write(id, ctx, 'replace', preconditions, async () => normalizeResource(input, this.deps.rs));
+  }
+
+  async patch(id: string, patch: PatchOp, ctx: RequestContext, preconditions: Preconditions = {}): Promise<Written> {
+    return this.write(id, ctx, 'patch', preconditions, async (current) => {
+      const result = applyPatch(current.resource, patch, this.deps.rs, id);
+      return { resource: result.resource, ...(result.password !== undefined ? { password: result.password } : {}) };
+    });
+  }
+
+  async delete(id: string, ctx: RequestContext, preconditions: Preconditions = {}): Promise<void> {
+    await this.writer.modify<StoredResource, void>({
+      id,
+      ctx,
+      op: 'delete',
+      preconditions,
+      read: () => this.deps.repo.get(id),
+      version: async (current) => this.present(current, ctx, await this.groupsOf(id, ctx)).version,
+      change: async (current) => ({
+        write: async () => {
+          const at = this.writer.now();
+          const self = { id, type: 'User' as const };
+          // Marked first, cleared by the cleanup job after a last pass: a crash in between loses nothing.
+          await this.deps.memberships.markPurgePending(self, at);
+          await this.deps.repo.remove(current, {
+            at,
+            audit: this.writer.event(ctx, 'delete', 'success', { id, display: this.display(current.resource) }),
+            retainUntil: new Date(Date.parse(at) + this.retentionMs).toISOString(),
+          });
+          await this.deps.memberships.removeEverywhere(self, at);
+        },
+      }),
+    });
+  }
+
+  /** A page of users; `withGroups` false when the response returns neither `groups` nor `meta` (no membership read). */
+  async list(search: SearchRequest, ctx: RequestContext, withGroups = true, acrossTypes = false): Promise<UserPage> {
+    const terms: TermIndex = {
+      idsFor: async (term) => (term.kind === 'inGroup' ? usersInGroup(term.groupId, term.how, this.deps.memberships) : new Set()),
+      holds: () => false,
+    };
+    const page = await listResources(search, {
+      kind: 'User',
+      rs: this.deps.rs,
+      repo: this.deps.repo,
+      baseUrl: ctx.baseUrl,
+      now: this.deps.clock.now(),
+      indexed: ['id', 'userName', 'externalId'],
+      terms,
+      ...(acrossTypes ? { unknownAttributes: 'absent' as const } : {}),
+    });
+    const resources = await mapLimit(page.items, GROUP_READS_IN_PARALLEL, async (item) =>
+      withGroups ? this.present(item, ctx, await this.groupsOf(item.id, ctx)).resource : toScim(item, 'User', this.deps.rs, ctx.baseUrl),
+    );
+    return {
+      totalResults: page.totalResults,
+      startIndex: page.startIndex,
+      resources,
+      ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}),
+    };
+  }
+}
+
+export class NotDeletedError extends Error {
+  override readonly name = 'NotDeletedError';
+}
+
+/**
+ * Erases a deleted user's record at once (its personal data with it), before the retention ends;
+ * audited. False when there is no such record; NotDeletedError when the user is still provisioned.
+ */
+export async function eraseDeletedUser(
+  deps: { repo: ResourceRepository; clock: Clock; newEventId: () => string },
+  id: string,
+  actor: Actor,
+): Promise<boolean> {
+  if (await deps.repo.get(id)) throw new NotDeletedError(`User ${id} is still provisioned`);
+  const audit: AuditEvent = {
+    id: deps.newEventId(),
+    at: deps.clock.now().toISOString(),
+    actor,
+    action: 'user.erase',
+    target: { type: 'User', id },
+    outcome: 'success',
+  };
+  return deps.repo.erase(id, { audit });
+}
