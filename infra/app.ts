@@ -4,7 +4,7 @@
  *   stageName (prod), logRetentionDays (30), authCacheSeconds (0, at most 5),
  *   tokenRetentionDays (90), alertEmail (none), throttleRate (100), throttleBurst (200),
  *   ownerGroup (Owner), systemAdminGroup (SystemAdmin), scimExtensionsFile (none: the shipped
- *   shared/scim/schemas/extensions.json), uniqueExternalId (false).
+ *   shared/scim/schemas/extensions.json), uniqueExternalId (false), deletedRetentionDays (30).
  */
 import { readFileSync } from 'node:fs';
 import { App } from 'aws-cdk-lib';
@@ -39,6 +39,7 @@ export function configFromContext(app: App): ScimProvisioningConfig {
     ownerGroup: ctx('ownerGroup') ?? DEFAULT_CONFIG.ownerGroup,
     systemAdminGroup: ctx('systemAdminGroup') ?? DEFAULT_CONFIG.systemAdminGroup,
     uniqueExternalId: ctx('uniqueExternalId') === 'true',
+    deletedRetentionDays: num('deletedRetentionDays', DEFAULT_CONFIG.deletedRetentionDays),
     ...(ctx('scimExtensionsFile') ? { scimExtensionsJson: readFileSync(String(ctx('scimExtensionsFile')), 'utf8') } : {}),
   };
 }

@@ -10,6 +10,7 @@ import { logger } from '../../shared/observability';
 import { DynamoAuditLog } from '../../shared/store/audit-repository';
 import { createDocumentClient } from '../../shared/store/client';
 import { TABLE_NAME_ENV } from '../../shared/store/table';
+import { DynamoResourceRepository } from '../../shared/store/resource-repository';
 import { DynamoTokenRepository } from '../../shared/store/token-repository';
 import { ProvisioningService } from '../../shared/tokens/provisioning';
 import { DEFAULT_ADMIN_ROLES, rolesFromClaim } from '../../shared/tokens/roles';
@@ -21,6 +22,9 @@ const audit = new DynamoAuditLog(db, tableName);
 const allowedRoles = process.env[ADMIN_ROLES_ENV] ? rolesFromClaim(process.env[ADMIN_ROLES_ENV]) : [...DEFAULT_ADMIN_ROLES];
 
 export const lambdaHandler = adminOperations({
+  users: new DynamoResourceRepository(db, tableName, 'User'),
+  clock: systemClock,
+  newEventId: randomUUID,
   service: new ProvisioningService({
     tokens: new DynamoTokenRepository(db, tableName),
     audit,

@@ -5,7 +5,8 @@ import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { ADMIN_ROLES_ENV, SCIM_ENDPOINT_ENV } from '../../functions/admin/config';
 import { AUTH_CACHE_SECONDS_ENV, DEFAULT_AUTH_CACHE_SECONDS } from '../../functions/scim-authorizer/config';
-import { UNIQUE_EXTERNAL_ID_ENV } from '../../functions/scim/config';
+import { DELETED_RETENTION_DAYS_ENV, UNIQUE_EXTERNAL_ID_ENV } from '../../functions/scim/config';
+import { DEFAULT_DELETED_RETENTION_DAYS } from '../../shared/scim/limits';
 import { ROUTES } from '../../shared/http/routes';
 import { configuredExtensions } from '../../shared/scim/schemas/registry';
 import { AdminIdentity } from '../constructs/admin-identity';
@@ -32,6 +33,8 @@ export interface ScimProvisioningConfig {
   scimExtensionsJson?: string;
   /** Refuse a second user or group with the same externalId (409). */
   uniqueExternalId?: boolean;
+  /** Days a deleted user's record (personal data included) is kept for a restore by the same identity, then erased. */
+  deletedRetentionDays: number;
 }
 
 export const DEFAULT_CONFIG: ScimProvisioningConfig = {
@@ -42,6 +45,7 @@ export const DEFAULT_CONFIG: ScimProvisioningConfig = {
   throttling: { rateLimit: 100, burstLimit: 200 },
   ownerGroup: 'Owner',
   systemAdminGroup: 'SystemAdmin',
+  deletedRetentionDays: DEFAULT_DELETED_RETENTION_DAYS,
 };
 
 export class ScimProvisioningStack extends Stack {
@@ -61,7 +65,10 @@ export class ScimProvisioningStack extends Stack {
     const scim = new ProjectFunction(this, 'ScimFunction', {
       ...common,
       function: 'scim',
-      environment: { [UNIQUE_EXTERNAL_ID_ENV]: String(config.uniqueExternalId === true) },
+      environment: {
+        [UNIQUE_EXTERNAL_ID_ENV]: String(config.uniqueExternalId === true),
+        [DELETED_RETENTION_DAYS_ENV]: String(config.deletedRetentionDays),
+      },
       ...(config.scimExtensionsJson !== undefined
         ? { define: { 'process.env.SCIM_EXTENSIONS_JSON': JSON.stringify(config.scimExtensionsJson) } }
         : {}),

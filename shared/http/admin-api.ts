@@ -178,6 +178,18 @@ export const ADMIN_OPERATIONS = {
       ...SIGNED_IN,
     },
   },
+  erasePersonalData: {
+    summary: "Erase a deleted user's record (and its personal data) now",
+    description:
+      'A deleted user is kept, personal data included, for a restore by the same identity during the retention window ' +
+      '(deletedRetentionDays, default 30), then erased. This erases it at once; audited as user.erase.',
+    responses: {
+      204: { description: 'Erased.' },
+      404: problem('No deleted user with this id is kept.'),
+      409: problem('The user is still provisioned: delete it over SCIM (or in the identity provider) first.'),
+      ...SIGNED_IN,
+    },
+  },
   getOpenApi: {
     summary: 'This description of the admin API (OpenAPI 3.1)',
     responses: { 200: { description: 'The OpenAPI document.', schema: { type: 'object' } } },

@@ -1,6 +1,9 @@
 /** The admin API's operations: parse, call the provisioning domain, map the result. */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import type { AuditLog } from '../audit/events';
+import { eraseDeletedUser, NotDeletedError } from '../scim/service/users';
+import type { ResourceRepository } from '../scim/ports';
+import type { Clock } from '../clock';
 import type { ProvisioningService, ProvisioningView } from '../tokens/provisioning';
 import { mayManageProvisioning } from '../tokens/roles';
 import { adminActor, jsonBody } from './admin';
@@ -17,6 +20,10 @@ export interface AdminDeps {
   allowedRoles: readonly string[];
   /** The SCIM API's public base URL; derived from the request when the same host serves both APIs. */
   scimEndpoint?: string;
+  /** The users' repository (to erase a deleted user's record). */
+  users: ResourceRepository;
+  clock: Clock;
+  newEventId: () => string;
 }
 
 /** Reads are audited too (after they succeed); changes are audited in their own transaction. */
@@ -90,6 +97,22 @@ export function adminOperations(deps: AdminDeps): (event: APIGatewayProxyEvent) 
         ...(since ? { since } : {}),
       });
       return jsonResponse(200, { events: page.events, nextCursor: page.nextCursor ?? null });
+    },
+    erasePersonalData: async (event) => {
+      const id = event.pathParameters?.id ?? '';
+      try {
+        if (!(await eraseDeletedUser({ repo: deps.users, clock: deps.clock, newEventId: deps.newEventId }, id, adminActor(event)))) {
+          throw ProblemError.notFound(`No deleted user ${id} is kept.`);
+        }
+      } catch (e: unknown) {
+        if (e instanceof NotDeletedError) {
+          throw ProblemError.conflict(`User ${id} is still provisioned: delete it over SCIM (or in the identity provider) first.`, {
+            cause: e,
+          });
+        }
+        throw e;
+      }
+      return jsonResponse(204);
     },
     getOpenApi: async (event) => jsonResponse(200, adminOpenApi(adminBaseUrl(event)), { 'Cache-Control': 'max-age=300' }),
     methodNotAllowed: async (event) => {

@@ -101,6 +101,7 @@ const DECLARED = [
   admin('GET', '/provisioning/tokens', 'listTokens'),
   admin('DELETE', '/provisioning/tokens/{id}', 'deleteToken'),
   admin('GET', '/audit', 'listAudit'),
+  admin('DELETE', '/users/{id}/personal-data', 'erasePersonalData'),
   admin('GET', '/openapi.json', 'getOpenApi', 'none'),
 ] as const;
 

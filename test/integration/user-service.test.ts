@@ -146,4 +146,20 @@ describe('user service on DynamoDB Local', () => {
     expect(JSON.stringify(stored)).not.toContain('Tr0ub4dor');
     expect(stored.passwordHash).toMatch(/^scrypt\$/);
   });
+
+  it('restores a deleted user only within the retention window (deletedRetentionDays), then gives the same identity a new id', async () => {
+    const users = service();
+    const first = await users.create(body('window', { externalId: 'ext-w' }), ctx);
+    const id = String(first.resource.id);
+    await users.delete(id, ctx);
+    clock.advance(29 * 24 * 3600 * 1000);
+    const back = await users.create(body('WINDOW', { externalId: 'ext-w' }), ctx);
+    expect(back.resource.id).toBe(id);
+    await users.delete(id, ctx);
+    const deleted = await repo.getDeleted(id);
+    expect(deleted?.retainUntil).toBe(new Date(clock.now().getTime() + 30 * 24 * 3600 * 1000).toISOString());
+    clock.advance(30 * 24 * 3600 * 1000 + 1000); // past the window: DynamoDB's TTL may not have erased it yet
+    const fresh = await users.create(body('window', { externalId: 'ext-w' }), ctx);
+    expect(fresh.resource.id).not.toBe(id);
+  });
 });

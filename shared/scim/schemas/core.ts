@@ -3,6 +3,7 @@
  * extension (section 4.3) and the common attributes (section 3.1). These definitions drive
  * validation, mutability, returned, caseExact and uniqueness rules, filters and /Schemas.
  */
+import { MAX_MEMBERS_RETURNED } from '../limits';
 import { attr, complex, type AttributeDefinition, type SchemaDefinition } from './types';
 
 export const USER_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:User';
@@ -178,7 +179,10 @@ export const GROUP: SchemaDefinition = {
         attr('display', 'string', { description: 'A human-readable name of the member.', mutability: 'readOnly' }),
         attr('type', 'string', { description: 'The type of the member.', mutability: 'immutable', canonicalValues: ['User', 'Group'] }),
       ],
-      { description: 'A list of members of the Group.', multiValued: true },
+      {
+        description: `A list of members of the Group. Returned by default, except for a group of more than ${MAX_MEMBERS_RETURNED} members, and in a list page past ${MAX_MEMBERS_RETURNED} members in all (the response size limit): ask for one member with filter=members[value eq "<id>"].`,
+        multiValued: true,
+      },
     ),
   ],
 };
