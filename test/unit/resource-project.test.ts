@@ -166,9 +166,9 @@ describe('projectResource: excludedAttributes', () => {
     });
   });
 
-  it('keeps a stored empty members list', () => {
+  it('omits an empty members list (an empty multi-valued attribute is unassigned, RFC 7643 section 2.5)', () => {
     const group = { schemas: [GROUP_SCHEMA], id: 'g1', displayName: 'Tour Guides', members: [] };
-    expect(projectResource(group, registry.group, {})).toEqual(group);
+    expect(projectResource(group, registry.group, {})).toEqual({ schemas: [GROUP_SCHEMA], id: 'g1', displayName: 'Tour Guides' });
   });
 
   it('applies excludedAttributes after attributes when both are given', () => {

@@ -113,8 +113,7 @@ function projectValue(value: unknown, attribute: AttributeDefinition, cut: Cut):
   if (attribute.type !== 'complex') return structuredClone(value);
   const one = (v: unknown): ScimResource | undefined => (isObject(v) ? projectComplex(v, attribute, cut) : undefined);
   if (!Array.isArray(value)) return attribute.multiValued ? projectValue([value], attribute, cut) : one(value);
-  // A stored empty list stays as stored (`"members": []`); one emptied by the projection is left out.
-  if (value.length === 0) return [];
+  // An empty multi-valued attribute is omitted (RFC 7643 section 2.5: unassigned), as is one the projection empties.
   const items = value.map(one).filter((v) => v !== undefined);
   return items.length > 0 ? items : undefined;
 }

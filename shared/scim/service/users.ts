@@ -61,7 +61,7 @@ export interface UserPage {
 
 const DAY_MS = 24 * 3600 * 1000;
 /** Users whose groups a list page reads at the same time. */
-const GROUP_READS_IN_PARALLEL = 16;
+const GROUP_READS_IN_PARALLEL = 32;
 
 /** What of a derived group the version covers (a rename of the group changes the user's representation). */
 const digestParts = (groups: readonly GroupRef[]): unknown[] => groups.map((g) => [g.value, g.display ?? null, g.type]);
