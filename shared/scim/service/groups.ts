@@ -13,7 +13,7 @@
 import type { AuditEvent } from '../../audit/events';
 import type { Clock } from '../../clock';
 import { matchesFilter } from '../filter';
-import { DEFAULT_DELETED_RETENTION_DAYS, INLINE_PURGE_LIMIT, MAX_MEMBERS_RETURNED } from '../limits';
+import { INLINE_PURGE_LIMIT, MAX_MEMBERS_RETURNED } from '../limits';
 import { ScimError } from '../messages/error';
 import type { PatchOp } from '../messages/patch-op';
 import type { SearchRequest } from '../messages/search-request';
@@ -55,7 +55,6 @@ export interface GroupServiceDeps {
   deletedRetentionDays?: number;
 }
 
-const DAY_MS = 24 * 3600 * 1000;
 /** Groups whose members a list page reads at the same time. */
 const MEMBER_READS_IN_PARALLEL = 16;
 
@@ -68,11 +67,9 @@ interface MemberState {
 
 export class GroupService {
   private readonly writer: ResourceWriter;
-  private readonly retentionMs: number;
 
   constructor(private readonly deps: GroupServiceDeps) {
     this.writer = new ResourceWriter({ ...deps, kind: 'Group' });
-    this.retentionMs = (deps.deletedRetentionDays ?? DEFAULT_DELETED_RETENTION_DAYS) * DAY_MS;
   }
 
   private get memberships(): MembershipRepository {
@@ -251,7 +248,7 @@ export class GroupService {
     await this.deps.repo.remove(current, {
       at,
       ...(audit ? { audit } : {}),
-      retainUntil: new Date(Date.parse(at) + this.retentionMs).toISOString(),
+      retainUntil: this.writer.retainUntil(at),
     });
     await this.memberships.removeEverywhere(self, at);
     await this.memberships.purgeGroup(self.id, INLINE_PURGE_LIMIT);

@@ -14,7 +14,6 @@
  */
 import type { Actor, AuditEvent } from '../../audit/events';
 import type { Clock } from '../../clock';
-import { DEFAULT_DELETED_RETENTION_DAYS } from '../limits';
 import type { PatchOp } from '../messages/patch-op';
 import type { SearchRequest } from '../messages/search-request';
 import { applyPatch, canonical } from '../patch/apply';
@@ -59,7 +58,6 @@ export interface UserPage {
   nextCursor?: string;
 }
 
-const DAY_MS = 24 * 3600 * 1000;
 /** Users whose groups a list page reads at the same time. */
 const GROUP_READS_IN_PARALLEL = 32;
 
@@ -68,11 +66,9 @@ const digestParts = (groups: readonly GroupRef[]): unknown[] => groups.map((g) =
 
 export class UserService {
   private readonly writer: ResourceWriter;
-  private readonly retentionMs: number;
 
   constructor(private readonly deps: UserServiceDeps) {
     this.writer = new ResourceWriter({ ...deps, kind: 'User' });
-    this.retentionMs = (deps.deletedRetentionDays ?? DEFAULT_DELETED_RETENTION_DAYS) * DAY_MS;
   }
 
   private groupsOf(id: string, ctx: RequestContext): Promise<GroupRef[]> {
@@ -102,7 +98,7 @@ export class UserService {
     const now = this.deps.clock.now().getTime();
     const name = this.display(resource).toLowerCase();
     return (await this.deps.repo.findDeletedByExternalId(externalId)).find((d) => {
-      const until = d.retainUntil ? Date.parse(d.retainUntil) : Date.parse(d.deletedAt) + this.retentionMs;
+      const until = Date.parse(d.retainUntil ?? this.writer.retainUntil(d.deletedAt));
       return this.display(d.resource).toLowerCase() === name && now < until;
     });
   }
@@ -208,7 +204,7 @@ export class UserService {
           await this.deps.repo.remove(current, {
             at,
             audit: this.writer.event(ctx, 'delete', 'success', { id, display: this.display(current.resource) }),
-            retainUntil: new Date(Date.parse(at) + this.retentionMs).toISOString(),
+            retainUntil: this.writer.retainUntil(at),
           });
           await this.deps.memberships.removeEverywhere(self, at);
         },

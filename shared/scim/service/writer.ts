@@ -10,7 +10,7 @@
  */
 import type { Actor, AuditEvent } from '../../audit/events';
 import type { Clock } from '../../clock';
-import { WRITE_ATTEMPTS } from '../limits';
+import { DEFAULT_DELETED_RETENTION_DAYS, WRITE_ATTEMPTS } from '../limits';
 import { ScimError } from '../messages/error';
 import { ResourceNotFoundError, UniquenessError, VersionConflictError, type Resource, type ResourceKind } from '../ports';
 import { checkPreconditions, hasPreconditions, type Preconditions } from './meta';
@@ -31,6 +31,8 @@ export interface WriterDeps {
   onConflict?: (kind: ResourceKind) => void;
   /** Waits between attempts (tests make it instant). */
   sleep?: (ms: number) => Promise<void>;
+  /** How long a deleted resource's record is kept (then erased). */
+  deletedRetentionDays?: number;
 }
 
 /**
@@ -66,6 +68,16 @@ export class ResourceWriter {
 
   now(): string {
     return this.deps.clock.now().toISOString();
+  }
+
+  /** Until when a resource deleted at `at` is kept. */
+  retainUntil(at: string): string {
+    return new Date(Date.parse(at) + this.retentionMs).toISOString();
+  }
+
+  /** The retention of deleted records, in milliseconds. */
+  get retentionMs(): number {
+    return (this.deps.deletedRetentionDays ?? DEFAULT_DELETED_RETENTION_DAYS) * 24 * 3600 * 1000;
   }
 
   event(
