@@ -13,13 +13,13 @@ import { TABLE_NAME_ENV } from '../../shared/store/table';
 import { DynamoResourceRepository } from '../../shared/store/resource-repository';
 import { DynamoTokenRepository } from '../../shared/store/token-repository';
 import { ProvisioningService } from '../../shared/tokens/provisioning';
-import { DEFAULT_ADMIN_ROLES, rolesFromClaim } from '../../shared/tokens/roles';
+import { configuredRoles } from '../../shared/tokens/roles';
 import { ADMIN_ROLES_ENV, SCIM_ENDPOINT_ENV } from './config';
 
 const db = createDocumentClient();
 const tableName = requireEnv(TABLE_NAME_ENV);
 const audit = new DynamoAuditLog(db, tableName);
-const allowedRoles = process.env[ADMIN_ROLES_ENV] ? rolesFromClaim(process.env[ADMIN_ROLES_ENV]) : [...DEFAULT_ADMIN_ROLES];
+const allowedRoles = configuredRoles(process.env[ADMIN_ROLES_ENV]);
 
 export const lambdaHandler = adminOperations({
   users: new DynamoResourceRepository(db, tableName, 'User'),

@@ -2,6 +2,7 @@ import { CfnOutput, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { CognitoUserPoolsAuthorizer } from 'aws-cdk-lib/aws-apigateway';
 import { AccountRecovery, CfnUserPoolGroup, Mfa, UserPool, UserPoolClient } from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
+import { checkGroupName } from '../../shared/tokens/roles';
 
 export interface AdminIdentityProps {
   /** Cognito group names of the two admin roles. */
@@ -31,7 +32,8 @@ export class AdminIdentity extends Construct {
       passwordPolicy: { minLength: 12, requireSymbols: false },
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    this.roles = [props.ownerGroup, props.systemAdminGroup];
+    // A group name with a separator could be faked by a flattened claim: refused at synth.
+    this.roles = [checkGroupName(props.ownerGroup), checkGroupName(props.systemAdminGroup)];
     for (const [key, name, description] of [
       ['Owner', props.ownerGroup, 'Owners: may manage provisioning and SCIM tokens'],
       ['SystemAdmin', props.systemAdminGroup, 'System administrators: may manage provisioning and SCIM tokens'],

@@ -6,7 +6,8 @@ import { InvalidCursorError } from '../audit/events';
 import type { LogSink } from '../observability';
 import { ProvisioningDisabledError, TokenConflictError, TokenLimitError } from '../tokens/ports';
 import { InvalidTokenNameError, MAX_TOKENS, TokenNotFoundError } from '../tokens/provisioning';
-import { rolesFromClaim } from '../tokens/roles';
+import { rolesFromVerifiedToken } from '../tokens/roles';
+import { lowerCaseHeaders } from './request';
 import { ProblemError } from './problems';
 import { problemResponse } from './responses';
 
@@ -19,7 +20,7 @@ export function adminActor(event: APIGatewayProxyEvent): Actor {
     type: 'admin',
     id: sub,
     ...(display ? { display } : {}),
-    roles: rolesFromClaim(claims['cognito:groups']),
+    roles: rolesFromVerifiedToken(lowerCaseHeaders(event.headers).authorization, claims.sub),
     ...(event.requestContext.identity?.sourceIp ? { sourceIp: event.requestContext.identity.sourceIp } : {}),
   };
 }

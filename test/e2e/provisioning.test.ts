@@ -167,6 +167,17 @@ describe('provisioning admin API over the local gateway', () => {
     expect((await admin('GET', '/provisioning', undefined, systemAdmin)).status).toBe(200);
   });
 
+  it.each(['Viewer,Owner', '[Owner]', 'Product Owner', 'SystemAdmin Viewer', 'Owner ', '["Owner"]'])(
+    'grants nothing to a group named %j (roles are exact, whatever API Gateway flattens the list to)',
+    async (group) => {
+      expect((await admin('PUT', '/provisioning', { enabled: true })).status).toBe(200);
+      const jwt = await stack.signAdminToken(group);
+      const res = await admin('PUT', '/provisioning', { enabled: false }, jwt);
+      expect(res.status).toBe(403);
+      expect(((await (await admin('GET', '/provisioning')).json()) as { enabled: boolean }).enabled).toBe(true);
+    },
+  );
+
   it('answers bad input with problem details and changes nothing', async () => {
     await admin('PUT', '/provisioning', { enabled: true });
     for (const body of [{ enabled: 'false' }, {}, '{not json', '[true]']) {

@@ -1,23 +1,39 @@
 import { ScimTokenAuthorizer, refusalEvent } from '../../shared/tokens/authorize';
 import { tokenView } from '../../shared/tokens/provisioning';
-import { mayManageProvisioning, rolesFromClaim } from '../../shared/tokens/roles';
+import { checkGroupName, configuredRoles, mayManageProvisioning, rolesFromVerifiedToken } from '../../shared/tokens/roles';
 import { FakeClock } from '../support/clock';
 
 describe('admin roles', () => {
-  it('reads cognito:groups in every shape API Gateway and JWTs give it', () => {
-    expect(rolesFromClaim(['Owner', 'SystemAdmin'])).toEqual(['Owner', 'SystemAdmin']);
-    expect(rolesFromClaim('Owner,SystemAdmin')).toEqual(['Owner', 'SystemAdmin']);
-    expect(rolesFromClaim('[Owner, SystemAdmin]')).toEqual(['Owner', 'SystemAdmin']);
-    expect(rolesFromClaim('Owner')).toEqual(['Owner']);
-    expect(rolesFromClaim(undefined)).toEqual([]);
+  /** An ID token as the admin API's Authorization header carries it (the authorizer verified it; the function only reads it). */
+  const idToken = (payload: Record<string, unknown>): string =>
+    `Bearer ${[{ alg: 'ES256' }, payload].map((p) => Buffer.from(JSON.stringify(p)).toString('base64url')).join('.')}.c2ln`;
+
+  it("reads the groups from the verified ID token's cognito:groups array, element by element", () => {
+    expect(rolesFromVerifiedToken(idToken({ sub: 's1', 'cognito:groups': ['Owner', 'SystemAdmin'] }), 's1')).toEqual(['Owner', 'SystemAdmin']);
+    expect(rolesFromVerifiedToken(idToken({ sub: 's1', 'cognito:groups': ['Viewer,Owner'] }), 's1')).toEqual(['Viewer,Owner']);
   });
 
-  it('lets only the configured roles manage provisioning', () => {
+  it('gives no role to a token that is not the one the authorizer verified, or that carries no group list', () => {
+    expect(rolesFromVerifiedToken(idToken({ sub: 'other', 'cognito:groups': ['Owner'] }), 's1')).toEqual([]);
+    expect(rolesFromVerifiedToken(idToken({ sub: 's1', 'cognito:groups': 'Owner' }), 's1')).toEqual([]);
+    expect(rolesFromVerifiedToken('Bearer not-a-jwt', 's1')).toEqual([]);
+    expect(rolesFromVerifiedToken(undefined, 's1')).toEqual([]);
+    expect(rolesFromVerifiedToken(idToken({ sub: 's1', 'cognito:groups': ['Owner'] }), undefined)).toEqual([]);
+  });
+
+  it('grants a role only to a group of exactly that name', () => {
     const allowed = ['Owner', 'SystemAdmin'];
     expect(mayManageProvisioning(['Viewer', 'SystemAdmin'], allowed)).toBe(true);
-    expect(mayManageProvisioning(['Viewer'], allowed)).toBe(false);
-    expect(mayManageProvisioning(['owner'], allowed)).toBe(false); // group names are exact
+    for (const fake of ['Viewer,Owner', '[Owner]', 'Product Owner', 'SystemAdmin Viewer', 'owner', ' Owner']) {
+      expect({ fake, allowed: mayManageProvisioning([fake], allowed) }).toEqual({ fake, allowed: false });
+    }
     expect(mayManageProvisioning([], allowed)).toBe(false);
+  });
+
+  it('refuses to configure an admin group name with a separator (at synth and at cold start)', () => {
+    for (const bad of ['Owner,Admin', '[Owner]', 'Product Owner', 'a"b', '']) expect(() => checkGroupName(bad)).toThrow(/must be non-empty/);
+    expect(configuredRoles('Owner,SystemAdmin')).toEqual(['Owner', 'SystemAdmin']);
+    expect(configuredRoles(undefined)).toEqual(['Owner', 'SystemAdmin']);
   });
 });
 
