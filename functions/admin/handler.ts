@@ -3,7 +3,8 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { systemClock } from '../../shared/clock';
-import { requireEnv } from '../../shared/config';
+import { numberEnv, requireEnv } from '../../shared/config';
+import { RETENTION_DAYS_ENV } from '../token-expiry/config';
 import { adminErrors } from '../../shared/http/admin';
 import { adminOperations } from '../../shared/http/admin-operations';
 import { logger } from '../../shared/observability';
@@ -12,7 +13,7 @@ import { createDocumentClient } from '../../shared/store/client';
 import { TABLE_NAME_ENV } from '../../shared/store/table';
 import { DynamoResourceRepository } from '../../shared/store/resource-repository';
 import { DynamoTokenRepository } from '../../shared/store/token-repository';
-import { ProvisioningService } from '../../shared/tokens/provisioning';
+import { DEFAULT_TOKEN_RETENTION_DAYS, ProvisioningService } from '../../shared/tokens/provisioning';
 import { configuredRoles } from '../../shared/tokens/roles';
 import { ADMIN_ROLES_ENV, SCIM_ENDPOINT_ENV } from './config';
 
@@ -30,6 +31,7 @@ export const lambdaHandler = adminOperations({
     audit,
     clock: systemClock,
     newEventId: randomUUID,
+    retentionDays: numberEnv(RETENTION_DAYS_ENV, DEFAULT_TOKEN_RETENTION_DAYS),
   }),
   audit,
   allowedRoles,

@@ -10,10 +10,11 @@ import { createDocumentClient } from '../../shared/store/client';
 import { TABLE_NAME_ENV } from '../../shared/store/table';
 import { DynamoTokenRepository } from '../../shared/store/token-repository';
 import { runTokenExpiry, type ExpiryReport } from '../../shared/tokens/expiry-job';
+import { DEFAULT_TOKEN_RETENTION_DAYS } from '../../shared/tokens/provisioning';
 import { EXPIRY_TOPIC_ENV, RETENTION_DAYS_ENV } from './config';
 
 const tokens = new DynamoTokenRepository(createDocumentClient(), requireEnv(TABLE_NAME_ENV));
-const retentionDays = numberEnv(RETENTION_DAYS_ENV, 90);
+const retentionDays = numberEnv(RETENTION_DAYS_ENV, DEFAULT_TOKEN_RETENTION_DAYS);
 const topicArn = process.env[EXPIRY_TOPIC_ENV];
 const notifier = topicArn ? new SnsNotifier(new SNSClient({}), topicArn) : undefined;
 const sink = metricSink();

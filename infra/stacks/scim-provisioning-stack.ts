@@ -6,6 +6,7 @@ import type { Construct } from 'constructs';
 import { ADMIN_ROLES_ENV, SCIM_ENDPOINT_ENV } from '../../functions/admin/config';
 import { AUTH_CACHE_SECONDS_ENV, DEFAULT_AUTH_CACHE_SECONDS } from '../../functions/scim-authorizer/config';
 import { DELETED_RETENTION_DAYS_ENV, UNIQUE_EXTERNAL_ID_ENV } from '../../functions/scim/config';
+import { RETENTION_DAYS_ENV } from '../../functions/token-expiry/config';
 import { DEFAULT_DELETED_RETENTION_DAYS } from '../../shared/scim/limits';
 import { ROUTES } from '../../shared/http/routes';
 import { configuredExtensions } from '../../shared/scim/schemas/registry';
@@ -110,7 +111,7 @@ export class ScimProvisioningStack extends Stack {
     const admin = new ProjectFunction(this, 'AdminFunction', {
       ...common,
       function: 'admin',
-      environment: { [ADMIN_ROLES_ENV]: identity.roles.join(',') },
+      environment: { [ADMIN_ROLES_ENV]: identity.roles.join(','), [RETENTION_DAYS_ENV]: String(config.tokenRetentionDays) },
     });
 
     const apis = new RestApis(this, 'Apis', {

@@ -58,7 +58,13 @@ export interface ProvisioningServiceDeps {
   clock: Clock;
   newEventId: () => string;
   newToken?: () => NewToken;
+  /** How long an Expired token stays listed (its TTL), as the expiry job sets it. */
+  retentionDays?: number;
 }
+
+const DAY_MS = 24 * 3600 * 1000;
+/** An Expired token stays listed this long unless configured (TOKEN_RETENTION_DAYS). */
+export const DEFAULT_TOKEN_RETENTION_DAYS = 90;
 
 export class ProvisioningService {
   private readonly newToken: () => NewToken;
@@ -95,6 +101,8 @@ export class ProvisioningService {
     if (name !== undefined && name !== null && (typeof name !== 'string' || name.trim() === '' || name.length > MAX_TOKEN_NAME_LENGTH)) {
       throw new InvalidTokenNameError(`name must be a non-empty string of at most ${MAX_TOKEN_NAME_LENGTH} characters`);
     }
+    // A token expired by the clock frees its slot now, not when the hourly job next runs.
+    await this.expireByClock(now);
     const token = this.newToken();
     const record: TokenRecord = {
       id: token.id,
@@ -117,6 +125,17 @@ export class ProvisioningService {
       throw e;
     }
     return { view: tokenView(record, now), value: token.value };
+  }
+
+  /** Marks Expired every token the clock says has expired (what the expiry job does), so the limit counts valid tokens. */
+  private async expireByClock(now: Date): Promise<void> {
+    const retentionMs = (this.deps.retentionDays ?? DEFAULT_TOKEN_RETENTION_DAYS) * DAY_MS;
+    for (const token of await this.deps.tokens.listTokens()) {
+      const expiresAt = new Date(token.expiresAt);
+      if (token.status === 'Active' && isExpired(expiresAt, now)) {
+        await this.deps.tokens.markExpired(token.id, new Date(expiresAt.getTime() + retentionMs));
+      }
+    }
   }
 
   async deleteToken(actor: Actor, id: string): Promise<void> {

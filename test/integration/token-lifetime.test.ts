@@ -125,4 +125,25 @@ describe('token lifetime with a controllable clock', () => {
     expect((await tokens.getToken(view.id))?.lastUsedAt).toBe(clock.now().toISOString());
     expect((await service.listTokens())[0]?.lastUsedAt).toBe(clock.now().toISOString());
   });
+
+  it('frees the slot of a token expired by the clock at once: a third token can be generated before the hourly job runs', async () => {
+    const first = await service.generate(owner, 'First');
+    clock.advance(100 * DAY_MS);
+    await service.generate(owner, 'Second');
+    await expect(service.generate(owner, 'Third')).rejects.toMatchObject({ name: 'TokenLimitError' });
+
+    clock.set(first.view.expiresAt); // the first expires now; the expiry job has not run
+    const third = await service.generate(owner, 'Third');
+    expect(third.view.status).toBe('Active');
+    const listed = await service.listTokens();
+    expect(
+      listed
+        .filter((t) => t.status === 'Active')
+        .map((t) => t.name)
+        .sort(),
+    ).toEqual(['Second', 'Third']);
+    expect(listed.find((t) => t.id === first.view.id)?.status).toBe('Expired');
+    expect((await tokens.getToken(first.view.id))?.status).toBe('Expired'); // marked, with its TTL, as the job would
+    await expect(service.generate(owner, 'Fourth')).rejects.toMatchObject({ name: 'TokenLimitError' });
+  });
 });

@@ -9,7 +9,10 @@ describe('admin roles', () => {
     `Bearer ${[{ alg: 'ES256' }, payload].map((p) => Buffer.from(JSON.stringify(p)).toString('base64url')).join('.')}.c2ln`;
 
   it("reads the groups from the verified ID token's cognito:groups array, element by element", () => {
-    expect(rolesFromVerifiedToken(idToken({ sub: 's1', 'cognito:groups': ['Owner', 'SystemAdmin'] }), 's1')).toEqual(['Owner', 'SystemAdmin']);
+    expect(rolesFromVerifiedToken(idToken({ sub: 's1', 'cognito:groups': ['Owner', 'SystemAdmin'] }), 's1')).toEqual([
+      'Owner',
+      'SystemAdmin',
+    ]);
     expect(rolesFromVerifiedToken(idToken({ sub: 's1', 'cognito:groups': ['Viewer,Owner'] }), 's1')).toEqual(['Viewer,Owner']);
   });
 
@@ -31,7 +34,8 @@ describe('admin roles', () => {
   });
 
   it('refuses to configure an admin group name with a separator (at synth and at cold start)', () => {
-    for (const bad of ['Owner,Admin', '[Owner]', 'Product Owner', 'a"b', '']) expect(() => checkGroupName(bad)).toThrow(/must be non-empty/);
+    for (const bad of ['Owner,Admin', '[Owner]', 'Product Owner', 'a"b', ''])
+      expect(() => checkGroupName(bad)).toThrow(/must be non-empty/);
     expect(configuredRoles('Owner,SystemAdmin')).toEqual(['Owner', 'SystemAdmin']);
     expect(configuredRoles(undefined)).toEqual(['Owner', 'SystemAdmin']);
   });
