@@ -20,6 +20,7 @@
  * keeps its item (deleted, without GSI1 and GSI3 keys) until its `ttl`.
  */
 import type { MemberType, ResourceKind } from '../scim/ports';
+import { uniqueNameKey } from '../scim/resource/names';
 import { TABLE } from './table';
 
 export const KEYS = {
@@ -62,8 +63,8 @@ export const resourceKeys = {
   itemPkPrefix: (kind: ResourceKind): string => `${PREFIX[kind]}#`,
   nameGuard: (kind: ResourceKind, name: string): Key => key(resourceKeys.nameValue(kind, name), UNIQUE),
   externalIdGuard: (kind: ResourceKind, externalId: string): Key => key(resourceKeys.externalIdValue(kind, externalId), UNIQUE),
-  /** GSI1PK of a resource by its unique name (lower-cased: names are unique case-insensitively). */
-  nameValue: (kind: ResourceKind, name: string): string => `${PREFIX[kind]}NAME#${name.toLowerCase()}`,
+  /** GSI1PK of a resource by its unique name (names are unique after NFC, trimming and case folding). */
+  nameValue: (kind: ResourceKind, name: string): string => `${PREFIX[kind]}NAME#${uniqueNameKey(name)}`,
   /** GSI2PK of a resource by its externalId (exact: RFC 7643 makes externalId case-exact). */
   externalIdValue: (kind: ResourceKind, externalId: string): string => `${PREFIX[kind]}EXT#${externalId}`,
   /** GSI3 of a live resource: its place in the listing of its type. */

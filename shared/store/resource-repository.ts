@@ -20,6 +20,7 @@ import {
   type WriteOptions,
   type WritePlan,
 } from '../scim/ports';
+import { uniqueNameKey } from '../scim/resource/names';
 import { auditPut } from './audit-repository';
 import { batchGetAll, type Item, type TransactItems } from './batch';
 import { failedCondition, isConditionFailure, retryConflicts, translateCancellation } from './errors';
@@ -341,8 +342,8 @@ export class DynamoResourceRepository implements ResourceRepository {
       },
     ];
     const guards: Guards = new Map();
-    const oldName = this.nameOf(previous.resource).toLowerCase();
-    const newName = this.nameOf(resource).toLowerCase();
+    const oldName = uniqueNameKey(this.nameOf(previous.resource));
+    const newName = uniqueNameKey(this.nameOf(resource));
     if (restoring || oldName !== newName) {
       guards.set(items.length, this.nameAttribute);
       items.push(this.guardPut(resourceKeys.nameGuard(this.kind, newName), id));

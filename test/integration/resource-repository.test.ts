@@ -45,6 +45,24 @@ describe('user repository on DynamoDB Local', () => {
     expect((await repo.listState()).count).toBe(2);
   });
 
+  it('treats look-alike names as the same name: trailing spaces, NFC and NFD forms, case', async () => {
+    const nfc = 'Jos\u00e9@example.com';
+    const nfd = 'Jose\u0301@example.com';
+    expect(nfc).not.toBe(nfd);
+    await repo.create('u1', user('Alice'), { at: at() });
+    for (const lookalike of ['Alice ', ' alice', 'ALICE\t']) {
+      await expect(repo.create(`x-${lookalike.length}`, user(lookalike), { at: at() })).rejects.toBeInstanceOf(UniquenessError);
+    }
+    await repo.create('u2', user(nfc), { at: at() });
+    await expect(repo.create('u3', user(nfd), { at: at() })).rejects.toBeInstanceOf(UniquenessError);
+    expect((await repo.findByName(nfd))?.id).toBe('u2');
+    expect((await repo.get('u2'))?.resource.userName).toBe(nfc); // stored exactly as sent
+    // A rename to a look-alike of itself keeps its own guard; to someone else's is refused.
+    const alice = (await repo.get('u1'))!;
+    const renamed = await repo.replace(alice, user('alice '), { at: at() });
+    await expect(repo.replace(renamed, user(nfd.toUpperCase()), { at: at() })).rejects.toBeInstanceOf(UniquenessError);
+  });
+
   it('replaces only the version it read, and moves the userName guard on a rename', async () => {
     const v1 = await repo.create('u1', user('dave'), { at: at() });
     const v2 = await repo.replace(v1, user('David'), { at: at() });

@@ -69,7 +69,9 @@ function refOne(kind: Kind, op: CompareOp, value: Exclude<CompValue, null>, v: u
     const [a, b] = [Date.parse(v), Date.parse(String(value))];
     return { eq: a === b, gt: a > b, ge: a >= b, lt: a < b, le: a <= b }[op as 'eq'];
   }
-  const [a, b] = kind === 'ce' ? [v, String(value)] : [v.toLowerCase(), String(value).toLowerCase()];
+  // Case-insensitive strings compare as Unicode NFC, case-folded (RFC 7644 leaves the folding to the server).
+  const fold = (x: string): string => x.normalize('NFC').toLowerCase();
+  const [a, b] = kind === 'ce' ? [v, String(value)] : [fold(v), fold(String(value))];
   return {
     eq: a === b,
     ne: a !== b,

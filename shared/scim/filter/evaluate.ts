@@ -120,8 +120,9 @@ const ORDER_OPS: Readonly<Partial<Record<CompareOp, (a: number, b: number) => bo
   le: (a, b) => a <= b,
 };
 
+/** Case-insensitive strings compare in Unicode NFC, case-folded (an NFD "é" equals an NFC one). */
 function textMatcher(op: CompareOp, expected: string, caseExact: boolean): Matcher {
-  const fold = caseExact ? (s: string): string => s : (s: string): string => s.toLowerCase();
+  const fold = caseExact ? (s: string): string => s : (s: string): string => s.normalize('NFC').toLowerCase();
   const want = fold(expected);
   const test = TEXT_OPS[op];
   return (v) => typeof v === 'string' && test(fold(v), want);

@@ -19,6 +19,7 @@ import type { SearchRequest } from '../messages/search-request';
 import { applyPatch, canonical } from '../patch/apply';
 import type { DeletedResource, MembershipRepository, Resource, ResourceKind, ResourceRepository, StoredResource } from '../ports';
 import { normalizeResource, verifyPassword } from '../resource';
+import { uniqueNameKey } from '../resource/names';
 import { checkStorable } from '../resource/storable';
 import type { ResourceSchema } from '../schemas/registry';
 import { listResources, type TermIndex } from './list';
@@ -96,10 +97,10 @@ export class UserService {
     const externalId = typeof resource.externalId === 'string' ? resource.externalId : undefined;
     if (!externalId) return undefined;
     const now = this.deps.clock.now().getTime();
-    const name = this.display(resource).toLowerCase();
+    const name = uniqueNameKey(this.display(resource));
     return (await this.deps.repo.findDeletedByExternalId(externalId)).find((d) => {
       const until = Date.parse(d.retainUntil ?? this.writer.retainUntil(d.deletedAt));
-      return this.display(d.resource).toLowerCase() === name && now < until;
+      return uniqueNameKey(this.display(d.resource)) === name && now < until;
     });
   }
 
