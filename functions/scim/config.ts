@@ -5,5 +5,8 @@
  */
 export const UNIQUE_EXTERNAL_ID_ENV = 'SCIM_UNIQUE_EXTERNAL_ID';
 
+/** Milliseconds a SCIM request may take before it stops writing (default 10,000; tests set it lower). */
+export const REQUEST_DEADLINE_ENV = 'SCIM_REQUEST_DEADLINE_MS';
+
 /** Days a deleted user's (or group's) record is kept, for a restore by the same identity, before it is erased (default 30). */
 export const DELETED_RETENTION_DAYS_ENV = 'SCIM_DELETED_RETENTION_DAYS';

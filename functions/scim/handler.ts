@@ -7,7 +7,7 @@ import { numberEnv, requireEnv } from '../../shared/config';
 import { requestMetrics, scimErrors } from '../../shared/http/middleware';
 import { scimOperations } from '../../shared/http/scim-operations';
 import { logger, METRIC, metricSink } from '../../shared/observability';
-import { DEFAULT_DELETED_RETENTION_DAYS } from '../../shared/scim/limits';
+import { DEFAULT_DELETED_RETENTION_DAYS, REQUEST_DEADLINE_MS } from '../../shared/scim/limits';
 import { hashPassword } from '../../shared/scim/resource';
 import { buildRegistry } from '../../shared/scim/schemas/registry';
 import { GroupService } from '../../shared/scim/service/groups';
@@ -17,7 +17,7 @@ import { createDocumentClient } from '../../shared/store/client';
 import { DynamoMembershipRepository } from '../../shared/store/membership-repository';
 import { DynamoResourceRepository } from '../../shared/store/resource-repository';
 import { TABLE_NAME_ENV } from '../../shared/store/table';
-import { DELETED_RETENTION_DAYS_ENV, UNIQUE_EXTERNAL_ID_ENV } from './config';
+import { DELETED_RETENTION_DAYS_ENV, REQUEST_DEADLINE_ENV, UNIQUE_EXTERNAL_ID_ENV } from './config';
 
 const db = createDocumentClient();
 const tableName = requireEnv(TABLE_NAME_ENV);
@@ -45,6 +45,7 @@ export const lambdaHandler = scimOperations({
     hashPassword,
   }),
   groups: new GroupService({ ...common, rs: registry.group, repo: groupRepo }),
+  deadlineMs: numberEnv(REQUEST_DEADLINE_ENV, REQUEST_DEADLINE_MS),
 });
 
 export const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()

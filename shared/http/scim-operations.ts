@@ -1,5 +1,6 @@
 /** The SCIM API's operations: parse the request (the RFC's messages), call the SCIM engine, map the result. */
-import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { RequestBudget } from '../scim/budget';
 import { resourceTypeById, resourceTypes, schemaById, schemas } from '../scim/discovery';
 import { ScimError } from '../scim/messages/error';
 import { listResponse } from '../scim/messages/list-response';
@@ -28,6 +29,8 @@ export interface ScimDeps {
   registry: SchemaRegistry;
   users: UserService;
   groups: GroupService;
+  /** How long a request may take (default REQUEST_DEADLINE_MS, 10 s). */
+  deadlineMs?: number;
 }
 
 type Operation = (event: APIGatewayProxyEvent, ctx: RequestContext) => Promise<APIGatewayProxyResult>;
@@ -84,7 +87,9 @@ const notModified = (event: APIGatewayProxyEvent, written: Written): APIGatewayP
   return tags && etagMatches(tags, written.version) ? scimResponse(304, undefined, { ETag: etagOf(written.version) }) : undefined;
 };
 
-export function scimOperations(deps: ScimDeps): (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult> {
+export function scimOperations(
+  deps: ScimDeps,
+): (event: APIGatewayProxyEvent, context?: Pick<Context, 'getRemainingTimeInMillis'>) => Promise<APIGatewayProxyResult> {
   const { users, groups, registry } = deps;
   const user = registry.user;
   const group = registry.group;
@@ -175,10 +180,12 @@ export function scimOperations(deps: ScimDeps): (event: APIGatewayProxyEvent) =>
     },
   };
 
-  return async (event) => {
+  return async (event, context) => {
     const route = findRoute(event.resource, event.httpMethod);
     const name = route && route.function === 'scim' ? (route.operation as ScimOperation) : undefined;
     if (!name || !(name in operations)) throw ScimError.of(404, `No SCIM endpoint ${event.httpMethod} ${event.path}.`);
-    return operations[name](event, { actor: scimActor(event), baseUrl: scimBaseUrl(event) });
+    const remaining = typeof context?.getRemainingTimeInMillis === 'function' ? context.getRemainingTimeInMillis() : undefined;
+    const budget = RequestBudget.forRequest(() => Date.now(), remaining, deps.deadlineMs);
+    return operations[name](event, { actor: scimActor(event), baseUrl: scimBaseUrl(event), budget });
   };
 }

@@ -55,3 +55,15 @@ export const RETRY_AFTER_SECONDS = 1;
 
 /** Days a deleted user's record (and its personal data) is kept, for a restore by the same identity. */
 export const DEFAULT_DELETED_RETENTION_DAYS = 30;
+
+/**
+ * Work units one request may spend (a value compared with a filter, a PATCH operation applied, a
+ * member checked against a filter; a read a planner makes counts 100): a request that would spend
+ * more is refused with 400 tooMany before it writes anything.
+ */
+export const WORK_BUDGET = 200_000;
+/** What a DynamoDB read that a planner makes costs in work units. */
+export const READ_WORK = 100;
+
+/** Every request answers within this (well under the Lambda timeout); past it, nothing more is written. */
+export const REQUEST_DEADLINE_MS = 10_000;

@@ -150,7 +150,13 @@ export interface MembershipRepository {
   change(
     groupId: string,
     change: MembershipChange,
-    options: { at: string; audit?: AuditEvent; head: (firstChunkDelta: number) => WritePlan },
+    options: {
+      at: string;
+      audit?: AuditEvent;
+      head: (firstChunkDelta: number) => WritePlan;
+      /** Called before each transaction (the request's deadline: throws to stop writing). */
+      beforeEachWrite?: () => void;
+    },
   ): Promise<{ transactions: number }>;
   /** Removes up to `limit` membership items of a deleted group; says whether any remain. */
   purgeGroup(groupId: string, limit: number): Promise<{ removed: number; more: boolean }>;

@@ -146,7 +146,7 @@ export class DynamoMembershipRepository implements MembershipRepository {
   async change(
     groupId: string,
     change: MembershipChange,
-    options: { at: string; audit?: AuditEvent; head: (firstChunkDelta: number) => WritePlan },
+    options: { at: string; audit?: AuditEvent; head: (firstChunkDelta: number) => WritePlan; beforeEachWrite?: () => void },
   ): Promise<{ transactions: number }> {
     const ops: Op[] = [
       ...change.add.map((m) => ({ kind: 'add' as const, m })),
@@ -162,6 +162,7 @@ export class DynamoMembershipRepository implements MembershipRepository {
       const first = transactions === 0;
       const chunk = ops.slice(i, i + (first ? firstRoom : laterRoom));
       i += chunk.length;
+      options.beforeEachWrite?.();
       await this.writeChunk(groupId, chunk, options, first);
       transactions++;
     }

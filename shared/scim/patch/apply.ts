@@ -17,7 +17,8 @@
  * Pure and atomic: it works on a copy and either returns the whole result or throws a ScimError
  * having changed nothing. The result is normalised again, so every rule of POST/PUT holds.
  */
-import { matchesFilter, parsePatchPath, type PatchPath } from '../filter';
+import { UNLIMITED, type RequestBudget } from '../budget';
+import { compileFilter, parsePatchPath, type PatchPath } from '../filter';
 import type { Filter } from '../filter/ast';
 import { ScimError } from '../messages/error';
 import type { PatchOp, PatchOpName, PatchOperation } from '../messages/patch-op';
@@ -48,6 +49,12 @@ type Target =
       readonly filter?: Filter;
     }
   | { readonly kind: 'extension'; readonly text: string; readonly schema: SchemaDefinition };
+
+/** What the steps of one PATCH share: the resource type, and the request's work budget. */
+interface PatchEnv {
+  readonly rs: ResourceSchema;
+  readonly budget: RequestBudget;
+}
 
 /** One step: an operation on one target (a path-less operation is a step per key of its value). */
 interface Step {
@@ -104,18 +111,16 @@ function container(resource: Json, schema: SchemaDefinition, inExtension: boolea
 
 type AttributeTarget = Extract<Target, { kind: 'attribute' }>;
 
-/** Does one element of a multi-valued complex attribute satisfy a value filter? */
-function elementMatches(rs: ResourceSchema, t: AttributeTarget, element: unknown, filter: Filter): boolean {
-  if (!isObject(element)) return false;
-  const probe: Json = {};
-  const value = t.attribute.multiValued ? [element] : element;
-  if (t.inExtension) probe[t.schema.id] = { [t.attribute.name]: value };
-  else probe[t.attribute.name] = value;
-  return matchesFilter(
-    { kind: 'valuePath', path: { ...(t.inExtension ? { uri: t.schema.id } : {}), name: t.attribute.name }, filter },
-    probe,
-    rs,
-  );
+/** A test of one element of a (multi-valued) complex attribute against a value filter, compiled once. */
+function elementTest(env: PatchEnv, t: AttributeTarget, filter: Filter): (element: unknown) => boolean {
+  const path = { ...(t.inExtension ? { uri: t.schema.id } : {}), name: t.attribute.name };
+  const predicate = compileFilter({ kind: 'valuePath', path, filter }, env.rs);
+  return (element) => {
+    env.budget.spend(1, `the filter of "${t.text}" on every value`);
+    if (!isObject(element)) return false;
+    const value = t.attribute.multiValued ? [element] : element;
+    return predicate(t.inExtension ? { [t.schema.id]: { [t.attribute.name]: value } } : { [t.attribute.name]: value });
+  };
 }
 
 /** For a filter of `eq` comparisons joined by `and`: the element it describes (to add when nothing matches). */
@@ -147,10 +152,11 @@ function clearOtherPrimaries(list: unknown[], changed: ReadonlySet<number>): unk
 const listOf = (c: Json, a: AttributeDefinition): unknown[] =>
   a.multiValued ? (Array.isArray(c[a.name]) ? [...(c[a.name] as unknown[])] : []) : c[a.name] === undefined ? [] : [c[a.name]];
 
-function setFiltered(c: Json, t: AttributeTarget, filter: Filter, op: PatchOpName, raw: unknown, rs: ResourceSchema): void {
+function setFiltered(c: Json, t: AttributeTarget, filter: Filter, op: PatchOpName, raw: unknown, env: PatchEnv): void {
   const a = t.attribute;
   const list = listOf(c, a);
-  const hits = list.map((e, i) => (elementMatches(rs, t, e, filter) ? i : -1)).filter((i) => i >= 0);
+  const matches = elementTest(env, t, filter);
+  const hits = list.map((e, i) => (matches(e) ? i : -1)).filter((i) => i >= 0);
   const value = coerceValue(raw, t.sub ?? { ...a, multiValued: false }, t.sub ? `${a.name}.${t.sub.name}` : a.name);
   if (hits.length === 0) {
     const seed = elementFromFilter(filter);
@@ -169,10 +175,10 @@ function setFiltered(c: Json, t: AttributeTarget, filter: Filter, op: PatchOpNam
   c[a.name] = a.multiValued ? clearOtherPrimaries(list, new Set(hits.length > 0 ? hits : [list.length - 1])) : list[0];
 }
 
-function setValue(c: Json, t: AttributeTarget, op: PatchOpName, raw: unknown, rs: ResourceSchema): void {
+function setValue(c: Json, t: AttributeTarget, op: PatchOpName, raw: unknown, env: PatchEnv): void {
   const a = t.attribute;
   const name = a.name;
-  if (t.filter) return setFiltered(c, t, t.filter, op, raw, rs);
+  if (t.filter) return setFiltered(c, t, t.filter, op, raw, env);
   if (t.sub && a.multiValued) {
     // `emails.value` without a filter: every value gets it, keeping its other sub-attributes.
     const list = listOf(c, a);
@@ -209,15 +215,14 @@ function setValue(c: Json, t: AttributeTarget, op: PatchOpName, raw: unknown, rs
   }
 }
 
-function removeValue(c: Json, t: AttributeTarget, raw: unknown, rs: ResourceSchema): void {
+function removeValue(c: Json, t: AttributeTarget, raw: unknown, env: PatchEnv): void {
   const a = t.attribute;
   const name = a.name;
   if (t.filter || (raw !== undefined && a.multiValued)) {
     const list = listOf(c, a);
     let hit: (e: unknown) => boolean;
     if (t.filter) {
-      const filter = t.filter;
-      hit = (e) => elementMatches(rs, t, e, filter);
+      hit = elementTest(env, t, t.filter);
     } else {
       // Entra's legacy remove: {"op":"Remove","path":"members","value":[{"value":"id"}]} removes exactly those.
       const wanted = (Array.isArray(raw) ? raw : [raw]).map((v) => (isObject(v) && 'value' in v ? canonical(v.value) : canonical(v)));
@@ -301,7 +306,9 @@ function stepsOf(operation: PatchOperation, rs: ResourceSchema, currentId: strin
   return steps;
 }
 
-function applyStep(work: Json, step: Step, rs: ResourceSchema): void {
+function applyStep(work: Json, step: Step, env: PatchEnv): void {
+  env.budget.spend(1, 'the operations');
+  const { rs } = env;
   const t = step.target;
   if (t.kind === 'extension') {
     // remove of a whole extension (add and replace became steps per attribute)
@@ -319,15 +326,26 @@ function applyStep(work: Json, step: Step, rs: ResourceSchema): void {
   }
   const c = container(work, t.schema, t.inExtension, step.op !== 'remove');
   if (!c) return;
-  if (step.op === 'remove') removeValue(c, t, step.value, rs);
-  else setValue(c, t, step.op, step.value, rs);
+  if (step.op === 'remove') removeValue(c, t, step.value, env);
+  else setValue(c, t, step.op, step.value, env);
 }
 
-/** Applies a parsed PatchOp to a stored resource (no id, no meta); `currentId` is the resource's id. */
-export function applyPatch(resource: Json, patch: PatchOp, rs: ResourceSchema, currentId?: string): PatchResult {
+/**
+ * Applies a parsed PatchOp to a stored resource (no id, no meta); `currentId` is the resource's id.
+ * Every operation and every value a filter is compared with spends the request's budget: a PATCH
+ * that would do more work than a request may is refused (400 tooMany) before anything is written.
+ */
+export function applyPatch(
+  resource: Json,
+  patch: PatchOp,
+  rs: ResourceSchema,
+  currentId?: string,
+  budget: RequestBudget = UNLIMITED,
+): PatchResult {
   const work = structuredClone(resource);
+  const env: PatchEnv = { rs, budget };
   for (const operation of patch.operations) {
-    for (const step of stepsOf(operation, rs, currentId)) applyStep(work, step, rs);
+    for (const step of stepsOf(operation, rs, currentId)) applyStep(work, step, env);
   }
   const { resource: normalized, password } = normalizeResource(work, rs);
   return {

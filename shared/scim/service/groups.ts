@@ -12,8 +12,8 @@
  */
 import type { AuditEvent } from '../../audit/events';
 import type { Clock } from '../../clock';
-import { matchesFilter } from '../filter';
-import { INLINE_PURGE_LIMIT, MAX_MEMBERS_RETURNED } from '../limits';
+import { compileFilter } from '../filter';
+import { INLINE_PURGE_LIMIT, MAX_MEMBERS_RETURNED, READ_WORK } from '../limits';
 import { ScimError } from '../messages/error';
 import type { PatchOp } from '../messages/patch-op';
 import type { SearchRequest } from '../messages/search-request';
@@ -33,11 +33,11 @@ import { normalizeResource } from '../resource';
 import { checkStorable } from '../resource/storable';
 import type { ResourceSchema } from '../schemas/registry';
 import { listResources, type TermIndex } from './list';
-import { checkNoCycle, groupsWithMember, memberRefs } from './memberships';
+import { checkNoCycles, groupsWithMember, memberRefs } from './memberships';
 import { toScim, type Preconditions, type ScimResource } from './meta';
 import { mapLimit } from './parallel';
 import type { UserPage, Written } from './users';
-import { ResourceWriter, type RequestContext } from './writer';
+import { budgetOf, ResourceWriter, type RequestContext } from './writer';
 
 export { INLINE_PURGE_LIMIT };
 
@@ -87,19 +87,26 @@ export class GroupService {
     return { resource: toScim(stored, 'Group', this.deps.rs, ctx.baseUrl, extra), version: String(stored.version) };
   }
 
-  /** The members a request names: they must exist (400 invalidValue otherwise), with their real type; no cycle. */
-  private async resolveMembers(groupId: string, wanted: readonly MemberRef[]): Promise<Member[]> {
-    if (wanted.length === 0) return [];
-    const found = await this.memberships.resolve(wanted.map((m) => m.id));
-    const unknown = [...new Set(wanted.map((m) => m.id).filter((id) => !found.has(id)))];
+  /**
+   * The members a request names, resolved once however often it names them: they must exist
+   * (400 invalidValue otherwise), with their real type, and no group among them may make a cycle.
+   */
+  private async resolveMembers(groupId: string, wanted: readonly MemberRef[], ctx: RequestContext): Promise<Map<string, Member>> {
+    if (wanted.length === 0) return new Map();
+    const budget = budgetOf(ctx);
+    const ids = [...new Set(wanted.map((m) => m.id))];
+    budget.spend(wanted.length + READ_WORK * Math.ceil(ids.length / 100), 'the members named');
+    const found = await this.memberships.resolve(ids);
+    const unknown = ids.filter((id) => !found.has(id));
     if (unknown.length > 0) {
       throw ScimError.typed(
         'invalidValue',
         `No user or group with id ${unknown.slice(0, 10).join(', ')}${unknown.length > 10 ? ', …' : ''}.`,
       );
     }
-    const members = [...new Map(wanted.map((m) => [m.id, { id: m.id, type: found.get(m.id) ?? 'User' }])).values()];
-    for (const m of members) if (m.type === 'Group') await checkNoCycle(groupId, m.id, this.memberships);
+    const members = new Map(ids.map((id) => [id, { id, type: found.get(id) ?? 'User' } as Member]));
+    const groups = [...members.values()].filter((m) => m.type === 'Group').map((m) => m.id);
+    if (groups.length > 0) await checkNoCycles(groupId, groups, this.memberships, budget);
     return members;
   }
 
@@ -108,24 +115,32 @@ export class GroupService {
     return { attributes, members };
   }
 
-  /** Turns member intents into the state they leave (resolving ids, reading current members only when a filter or replace needs them). */
-  private async applyIntents(id: string, intents: readonly MemberIntent[]): Promise<MemberState> {
+  /** Turns member intents into the state they leave (ids resolved once; current members read only when a filter or replace needs them). */
+  private async applyIntents(id: string, intents: readonly MemberIntent[], ctx: RequestContext): Promise<MemberState> {
+    const budget = budgetOf(ctx);
+    const resolved = await this.resolveMembers(
+      id,
+      intents.flatMap((i) => (i.kind === 'add' || i.kind === 'replaceAll' ? i.members : [])),
+      ctx,
+    );
+    const named = (refs: readonly MemberRef[]): Member[] => refs.map((r) => resolved.get(r.id)).filter((m): m is Member => m !== undefined);
     const state: MemberState = { add: new Map(), remove: new Set() };
     let current: Member[] | undefined;
     const currentMembers = async (): Promise<Member[]> => (current ??= await this.memberships.listMembers(id, Number.MAX_SAFE_INTEGER));
     for (const intent of intents) {
       if (intent.kind === 'add') {
-        for (const m of await this.resolveMembers(id, intent.members)) {
+        for (const m of named(intent.members)) {
           state.remove.delete(m.id);
           state.add.set(m.id, m);
         }
       } else if (intent.kind === 'remove') {
+        budget.spend(intent.ids.length, 'the members removed');
         for (const m of intent.ids) {
           state.add.delete(m);
           state.remove.add(m);
         }
       } else if (intent.kind === 'replaceAll') {
-        state.replaceAll = new Map((await this.resolveMembers(id, intent.members)).map((m) => [m.id, m]));
+        state.replaceAll = new Map(named(intent.members).map((m) => [m.id, m]));
         state.add.clear();
         state.remove.clear();
       } else {
@@ -135,11 +150,10 @@ export class GroupService {
           ...base.filter((m) => !state.remove.has(m.id)),
           ...[...state.add.values()].filter((m) => !base.some((b) => b.id === m.id)),
         ];
-        const path = { name: 'members' };
+        budget.spend(members.length, `the filter of "${intent.text}" on every member`);
+        const selects = compileFilter({ kind: 'valuePath', path: { name: 'members' }, filter: intent.filter }, this.deps.rs);
         for (const m of members) {
-          if (
-            matchesFilter({ kind: 'valuePath', path, filter: intent.filter }, { members: [{ value: m.id, type: m.type }] }, this.deps.rs)
-          ) {
+          if (selects({ members: [{ value: m.id, type: m.type }] })) {
             state.add.delete(m.id);
             state.remove.add(m.id);
           }
@@ -190,6 +204,7 @@ export class GroupService {
       at,
       audit: this.writer.event(ctx, op, 'success', { id: current.id, display }),
       head,
+      beforeEachWrite: () => budgetOf(ctx).checkTime('writing the next members'),
     });
     // One transaction: the result is exact. Several: later ones moved the group again; read it.
     if (transactions === 1 && result) return result;
@@ -201,9 +216,9 @@ export class GroupService {
       const { attributes, members } = this.split(normalizeResource(input, this.deps.rs).resource);
       checkStorable(attributes, 'displayName');
       const display = String(attributes.displayName ?? '');
-      return this.writer.create(attributes, async () => {
+      return this.writer.create(ctx, attributes, async () => {
         const id = this.deps.newId();
-        const add = await this.resolveMembers(id, requestedMembers(members, 'members'));
+        const add = [...(await this.resolveMembers(id, requestedMembers(members, 'members'), ctx)).values()];
         const at = this.writer.now();
         let result: StoredResource | undefined;
         let transactions: number;
@@ -279,7 +294,7 @@ export class GroupService {
         const { attributes, intents } = await plan(current);
         const attributesChange = canonical(attributes) !== canonical(current.resource);
         if (attributesChange) checkStorable(attributes, 'displayName');
-        const change = await this.memberChange(id, await this.applyIntents(id, intents));
+        const change = await this.memberChange(id, await this.applyIntents(id, intents, ctx));
         if (!attributesChange && change.add.length === 0 && change.remove.length === 0) {
           return { unchanged: await this.present(current, ctx, withMembers) };
         }
@@ -303,7 +318,7 @@ export class GroupService {
     const { intents, attributeOperations } = planMemberChanges(patch.operations);
     return this.modify(id, ctx, 'patch', preconditions, withMembers, async (current) => {
       if (attributeOperations.length === 0) return { attributes: current.resource, intents };
-      const result = applyPatch(current.resource, { operations: attributeOperations }, this.deps.rs, id);
+      const result = applyPatch(current.resource, { operations: attributeOperations }, this.deps.rs, id, budgetOf(ctx));
       return { attributes: this.split(result.resource).attributes, intents };
     });
   }
@@ -345,6 +360,7 @@ export class GroupService {
       now: this.deps.clock.now(),
       indexed: ['id', 'displayName', 'externalId'],
       terms,
+      budget: budgetOf(ctx),
       ...(acrossTypes ? { unknownAttributes: 'absent' as const } : {}),
     });
     let budget = withMembers ? MAX_MEMBERS_RETURNED : 0;

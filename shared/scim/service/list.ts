@@ -16,6 +16,7 @@
 import { indexableEquality, parseAttrPath } from '../filter';
 import type { Filter } from '../filter/ast';
 import { compileFilter, type Predicate } from '../filter/evaluate';
+import { UNLIMITED, type RequestBudget } from '../budget';
 import { DEFAULT_COUNT, MAX_COUNT, MAX_SCAN } from '../limits';
 import { ScimError } from '../messages/error';
 import type { SearchRequest } from '../messages/search-request';
@@ -54,6 +55,8 @@ export interface ListDeps {
   terms: TermIndex;
   /** Searching several resource types at once: an attribute another type defines is absent here. */
   unknownAttributes?: 'error' | 'absent';
+  /** The request's work budget: every resource a filter is evaluated on spends the filter's size. */
+  budget?: RequestBudget;
 }
 
 const clampCount = (count: number | undefined): number => Math.min(Math.max(count ?? DEFAULT_COUNT, 0), MAX_COUNT);
@@ -98,6 +101,21 @@ export async function listResources(q: SearchRequest, deps: ListDeps): Promise<L
   return { totalResults: matches.length, startIndex, items: matches.slice(startIndex - 1, startIndex - 1 + count).map((m) => m.item) };
 }
 
+/** How many expressions a filter holds: what evaluating it on one resource costs. */
+function filterSize(f: Filter): number {
+  switch (f.kind) {
+    case 'and':
+    case 'or':
+      return 1 + filterSize(f.left) + filterSize(f.right);
+    case 'not':
+      return 1 + filterSize(f.filter);
+    case 'valuePath':
+      return 1 + filterSize(f.filter);
+    default:
+      return 1;
+  }
+}
+
 /** A stable text for the cursor's list key (the parsed filter, so equal filters share cursors). */
 function formatForKey(filter: Filter): string {
   return JSON.stringify(filter);
@@ -123,7 +141,10 @@ async function matching(filter: Filter | undefined, deps: ListDeps): Promise<Sto
       };
     },
   });
+  const size = filterSize(planned.filter);
+  const budget = deps.budget ?? UNLIMITED;
   const test = (item: StoredResource): boolean => {
+    budget.spend(size, 'the filter on every resource it reads');
     byId.set(item.id, item);
     return predicate(scim(item));
   };

@@ -1,5 +1,6 @@
 /** Membership rules: a user's groups (direct and indirect), the members of a group seen from a filter, cycle checks, member references. */
-import { MAX_GROUP_NESTING_VISITS, MAX_SCAN } from '../limits';
+import { UNLIMITED, type RequestBudget } from '../budget';
+import { MAX_GROUP_NESTING_VISITS, MAX_SCAN, READ_WORK } from '../limits';
 import { ScimError } from '../messages/error';
 import type { Member, MembershipRepository, ResourceRepository } from '../ports';
 import { locationOf } from './meta';
@@ -17,12 +18,15 @@ export interface GroupRef {
  */
 export async function userGroups(
   userId: string,
-  deps: { memberships: MembershipRepository; groups: ResourceRepository; baseUrl: string },
+  deps: { memberships: MembershipRepository; groups: ResourceRepository; baseUrl: string; budget?: RequestBudget },
 ): Promise<GroupRef[]> {
+  const budget = deps.budget ?? UNLIMITED;
+  budget.spend(READ_WORK, "the user's groups");
   const direct = await deps.memberships.groupsOf(userId);
   const types = new Map<string, 'direct' | 'indirect'>(direct.map((g) => [g, 'direct']));
   let frontier = direct;
   while (frontier.length > 0 && types.size < MAX_GROUP_NESTING_VISITS) {
+    budget.spend(READ_WORK * frontier.length, "the user's groups through nested groups");
     const parents = (await Promise.all(frontier.map((g) => deps.memberships.groupsOf(g)))).flat();
     frontier = parents.filter((p) => !types.has(p));
     for (const p of frontier) types.set(p, 'indirect');
@@ -67,9 +71,11 @@ export async function usersInGroup(
   groupId: string,
   how: 'direct' | 'indirect' | undefined,
   memberships: MembershipRepository,
+  budget: RequestBudget = UNLIMITED,
 ): Promise<Set<string>> {
   let read = 0;
   const membersOf = async (gid: string): Promise<Member[]> => {
+    budget.spend(READ_WORK, 'the members of the group in the filter');
     const members = await memberships.listMembers(gid, MAX_SCAN + 1 - read);
     read += members.length;
     if (read > MAX_SCAN) throw tooMany(groupId);
@@ -97,23 +103,31 @@ export async function usersInGroup(
   return how === 'indirect' ? indirect : new Set([...direct, ...indirect]);
 }
 
-/** Refuses to make `candidate` a member of `groupId` when `groupId` is `candidate` or nested inside it. */
-export async function checkNoCycle(groupId: string, candidate: string, memberships: MembershipRepository): Promise<void> {
-  const cycle = (): ScimError =>
-    ScimError.typed('invalidValue', `Group ${candidate} cannot be a member of group ${groupId}: that would make a cycle of nested groups.`);
-  if (candidate === groupId) throw cycle();
-  const seen = new Set<string>([candidate]);
-  let frontier = [candidate];
+/**
+ * Refuses to make any of `candidates` a member of `groupId` when `groupId` is one of them or nested
+ * inside one: one walk down from all of them together, each nested group read once, however many
+ * times the request names it.
+ */
+export async function checkNoCycles(
+  groupId: string,
+  candidates: readonly string[],
+  memberships: MembershipRepository,
+  budget: RequestBudget = UNLIMITED,
+): Promise<void> {
+  const cycle = (via: string): ScimError =>
+    ScimError.typed('invalidValue', `Group ${via} cannot be a member of group ${groupId}: that would make a cycle of nested groups.`);
+  const distinct = [...new Set(candidates)];
+  if (distinct.includes(groupId)) throw cycle(groupId);
+  const seen = new Set<string>(distinct);
+  let frontier = distinct;
   while (frontier.length > 0) {
+    budget.spend(READ_WORK * frontier.length, 'the nested groups of the new members');
     const children = (await Promise.all(frontier.map((g) => memberships.nestedGroups(g)))).flat();
-    if (children.includes(groupId)) throw cycle();
+    if (children.includes(groupId)) throw cycle(distinct.length === 1 ? (distinct[0] ?? groupId) : 'one of the new members');
     frontier = children.filter((c) => !seen.has(c));
     for (const c of frontier) seen.add(c);
     if (seen.size > MAX_GROUP_NESTING_VISITS) {
-      throw ScimError.typed(
-        'invalidValue',
-        `Group ${candidate} has more than ${MAX_GROUP_NESTING_VISITS} nested groups; nesting it is refused.`,
-      );
+      throw ScimError.typed('invalidValue', `The new members nest more than ${MAX_GROUP_NESTING_VISITS} groups; nesting them is refused.`);
     }
   }
 }

@@ -26,7 +26,7 @@ import { listResources, type TermIndex } from './list';
 import { usersInGroup, userGroups, type GroupRef } from './memberships';
 import { toScim, versionWith, type Preconditions, type ScimResource } from './meta';
 import { mapLimit } from './parallel';
-import { ResourceWriter, type RequestContext } from './writer';
+import { budgetOf, ResourceWriter, type RequestContext } from './writer';
 
 export interface UserServiceDeps {
   rs: ResourceSchema;
@@ -73,7 +73,7 @@ export class UserService {
   }
 
   private groupsOf(id: string, ctx: RequestContext): Promise<GroupRef[]> {
-    return userGroups(id, { memberships: this.deps.memberships, groups: this.deps.groups, baseUrl: ctx.baseUrl });
+    return userGroups(id, { memberships: this.deps.memberships, groups: this.deps.groups, baseUrl: ctx.baseUrl, budget: budgetOf(ctx) });
   }
 
   /** The user as SCIM returns it: with its groups, and the version that covers them. */
@@ -110,7 +110,7 @@ export class UserService {
       checkStorable(resource, 'userName');
       const passwordHash = password !== undefined ? await this.deps.hashPassword(password) : undefined;
       const display = this.display(resource);
-      return this.writer.create(resource, async () => {
+      return this.writer.create(ctx, resource, async () => {
         const at = this.writer.now();
         const twin = await this.restorable(resource);
         if (twin) {
@@ -183,7 +183,7 @@ export class UserService {
 
   async patch(id: string, patch: PatchOp, ctx: RequestContext, preconditions: Preconditions = {}): Promise<Written> {
     return this.write(id, ctx, 'patch', preconditions, async (current) => {
-      const result = applyPatch(current.resource, patch, this.deps.rs, id);
+      const result = applyPatch(current.resource, patch, this.deps.rs, id, budgetOf(ctx));
       return { resource: result.resource, ...(result.password !== undefined ? { password: result.password } : {}) };
     });
   }
@@ -216,7 +216,8 @@ export class UserService {
   /** A page of users; `withGroups` false when the response returns neither `groups` nor `meta` (no membership read). */
   async list(search: SearchRequest, ctx: RequestContext, withGroups = true, acrossTypes = false): Promise<UserPage> {
     const terms: TermIndex = {
-      idsFor: async (term) => (term.kind === 'inGroup' ? usersInGroup(term.groupId, term.how, this.deps.memberships) : new Set()),
+      idsFor: async (term) =>
+        term.kind === 'inGroup' ? usersInGroup(term.groupId, term.how, this.deps.memberships, budgetOf(ctx)) : new Set(),
       holds: () => false,
     };
     const page = await listResources(search, {
@@ -227,6 +228,7 @@ export class UserService {
       now: this.deps.clock.now(),
       indexed: ['id', 'userName', 'externalId'],
       terms,
+      budget: budgetOf(ctx),
       ...(acrossTypes ? { unknownAttributes: 'absent' as const } : {}),
     });
     const resources = await mapLimit(page.items, GROUP_READS_IN_PARALLEL, async (item) =>

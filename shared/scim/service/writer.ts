@@ -10,16 +10,21 @@
  */
 import type { Actor, AuditEvent } from '../../audit/events';
 import type { Clock } from '../../clock';
+import { UNLIMITED, type RequestBudget } from '../budget';
 import { DEFAULT_DELETED_RETENTION_DAYS, WRITE_ATTEMPTS } from '../limits';
 import { ScimError } from '../messages/error';
 import { ResourceNotFoundError, UniquenessError, VersionConflictError, type Resource, type ResourceKind } from '../ports';
 import { checkPreconditions, hasPreconditions, type Preconditions } from './meta';
 
-/** Who is calling and where the API lives: for audit events and `meta.location`. */
+/** Who is calling, where the API lives (for audit events and `meta.location`), and what the request may spend. */
 export interface RequestContext {
   actor: Actor;
   baseUrl: string;
+  /** The request's work budget and deadline (none: unlimited, for jobs and tests). */
+  budget?: RequestBudget;
 }
+
+export const budgetOf = (ctx: RequestContext): RequestBudget => ctx.budget ?? UNLIMITED;
 
 export interface WriterDeps {
   kind: ResourceKind;
@@ -143,9 +148,10 @@ export class ResourceWriter {
    * A create: `attempt` is tried again when it lost a race (a restore or create by another request
    * meanwhile). The caller audits (it also validates the input before).
    */
-  async create<T>(resource: Resource, attempt: () => Promise<T>): Promise<T> {
+  async create<T>(ctx: RequestContext, resource: Resource, attempt: () => Promise<T>): Promise<T> {
     for (let n = 1; ; n++) {
       try {
+        budgetOf(ctx).checkTime('creating the resource');
         return await attempt();
       } catch (e: unknown) {
         if (!(e instanceof VersionConflictError)) throw this.translate(e, undefined, resource);
@@ -169,6 +175,7 @@ export class ResourceWriter {
           return change.unchanged;
         }
         try {
+          budgetOf(m.ctx).checkTime('writing the change');
           return await change.write();
         } catch (e: unknown) {
           if (!(e instanceof VersionConflictError)) throw this.translate(e, m.id, change.resource);
