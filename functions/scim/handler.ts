@@ -32,6 +32,11 @@ const common = {
   newEventId: randomUUID,
   audit: new DynamoAuditLog(db, tableName),
   onConflict: (resourceType: string): void => sink.count(METRIC.writeConflicts, { resourceType }),
+  onCleanupDeferred: (resourceType: string, error: unknown): void =>
+    logger.warn('Memberships of a deleted resource left to the cleanup job', {
+      resourceType,
+      errorName: error instanceof Error ? error.name : typeof error,
+    }),
   deletedRetentionDays: numberEnv(DELETED_RETENTION_DAYS_ENV, DEFAULT_DELETED_RETENTION_DAYS),
 };
 

@@ -4,6 +4,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import type { Actor } from '../audit/events';
 import { InvalidCursorError } from '../audit/events';
 import type { LogSink } from '../observability';
+import { VersionConflictError } from '../scim/ports';
 import { ProvisioningDisabledError, TokenConflictError, TokenLimitError } from '../tokens/ports';
 import { InvalidTokenNameError, MAX_TOKENS, TokenNotFoundError } from '../tokens/provisioning';
 import { rolesFromVerifiedToken } from '../tokens/roles';
@@ -50,6 +51,8 @@ function toProblem(error: unknown): ProblemError | undefined {
     return ProblemError.conflict('Provisioning is disabled. Enable provisioning before generating a token.');
   }
   if (error instanceof TokenConflictError) return ProblemError.conflict('The tokens changed meanwhile. Try again.');
+  if (error instanceof VersionConflictError)
+    return ProblemError.busy('Other writes held the same records. Nothing was changed; try again.');
   if (error instanceof TokenNotFoundError) return ProblemError.notFound(error.message);
   if (error instanceof InvalidTokenNameError) return ProblemError.badRequest(error.message);
   if (error instanceof InvalidCursorError) return ProblemError.badRequest(error.message);

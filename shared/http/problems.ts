@@ -24,4 +24,8 @@ export class ProblemError extends Error {
   static conflict(detail: string, options?: { cause?: unknown }): ProblemError {
     return new ProblemError(409, 'Conflict', detail, {}, options);
   }
+  /** A write that lost every race: nothing was written, and the client may retry after a moment. */
+  static busy(detail: string): ProblemError {
+    return new ProblemError(503, 'Service Unavailable', detail, { 'Retry-After': '1' });
+  }
 }

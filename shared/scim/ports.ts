@@ -96,9 +96,20 @@ export class UniquenessError extends Error {
   }
 }
 
-/** The resource changed (or vanished) since it was read: 412 with If-Match, otherwise retry. */
+/**
+ * A write lost a race: the resource changed (or vanished) since it was read (412 with If-Match,
+ * otherwise plan again), or something else it depends on did while the resource stayed as read
+ * (`resourceChanged` false: the nesting of groups, a transaction that kept meeting others; plan
+ * again even with If-Match, whose version still holds).
+ */
 export class VersionConflictError extends Error {
   override readonly name = 'VersionConflictError';
+  readonly resourceChanged: boolean;
+
+  constructor(message: string, options?: { cause?: unknown; resourceChanged?: boolean }) {
+    super(message, options?.cause !== undefined ? { cause: options.cause } : undefined);
+    this.resourceChanged = options?.resourceChanged ?? true;
+  }
 }
 
 export class ResourceNotFoundError extends Error {
@@ -123,6 +134,12 @@ export interface Member {
 export interface MembershipChange {
   add: readonly Member[];
   remove: readonly Member[];
+  /**
+   * When the change makes a group a member: the nesting version read before its cycle check. The
+   * change lands only if no other write nested a group since (else VersionConflictError, and the
+   * write is planned and checked again), so two writes that together make a cycle cannot both land.
+   */
+  nestingVersion?: number;
 }
 
 /**
@@ -140,6 +157,8 @@ export interface MembershipRepository {
   membersAmong(groupId: string, candidates: readonly { id: string; type?: MemberType }[]): Promise<Member[]>;
   /** Which ids name existing users or groups, with their type. */
   resolve(ids: readonly string[]): Promise<Map<string, MemberType>>;
+  /** The nesting version (see MembershipChange.nestingVersion), read strongly consistently; 0 before any nesting. */
+  nestingVersion(): Promise<number>;
   /**
    * Applies a membership change to a live group: all of it in one transaction when it fits
    * (up to about 95 items), else in chunks, each idempotent, so a retry after a failure part-way

@@ -1,4 +1,5 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { VersionConflictError } from '../scim/ports';
 
 /** The cancellation reason codes of a cancelled transaction, one per item (or [] for other errors). */
 export function cancellationCodes(e: unknown): (string | undefined)[] {
@@ -33,14 +34,18 @@ export function isTransactionConflict(e: unknown): boolean {
 
 /**
  * Retries `fn` while it fails with a transaction conflict (another transaction held one of its
- * items), with jittered exponential backoff: enough attempts for tens of concurrent writers.
+ * items), with jittered exponential backoff: enough attempts for tens of concurrent writers. A
+ * conflict that outlives them is a VersionConflictError (nothing was written): the write loop plans
+ * again or answers 503 with Retry-After, never a 500.
  */
 export async function retryConflicts<T>(fn: () => Promise<T>, attempts = 25): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await fn();
     } catch (e: unknown) {
-      if (!isTransactionConflict(e) || attempt >= attempts) throw e;
+      if (!isTransactionConflict(e)) throw e;
+      if (attempt >= attempts)
+        throw new VersionConflictError('Another write held the same items through every retry', { cause: e, resourceChanged: false });
       await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(200, 10 * 2 ** Math.min(attempt, 5))));
     }
   }

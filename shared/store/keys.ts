@@ -52,7 +52,7 @@ const key = (pk: string, sk: string): Key => ({ [KEYS.pk]: pk, [KEYS.sk]: sk });
 
 /** The key prefixes, by item kind (also what IAM's dynamodb:LeadingKeys conditions name). */
 export const PREFIX: Record<ResourceKind, string> = { User: 'USER', Group: 'GROUP' };
-export const SINGLETON_PK = { counter: 'COUNT', purge: 'PURGE', token: 'TOKEN', config: 'CONFIG' } as const;
+export const SINGLETON_PK = { counter: 'COUNT', purge: 'PURGE', nesting: 'NESTING', token: 'TOKEN', config: 'CONFIG' } as const;
 export const AUDIT_PREFIX = 'AUDIT#';
 export const PAGE_PREFIX = 'PAGE#';
 const UNIQUE = 'UNIQUE';
@@ -90,6 +90,8 @@ export const membershipKeys = {
   memberOfSk: (groupId: string): string => resourceKeys.item('Group', groupId)[KEYS.pk] ?? '',
   memberOfSkPrefix: `${PREFIX.Group}#`,
   purgeMark: (resource: { id: string; type: MemberType }): Key => key(SINGLETON_PK.purge, `${resource.type}#${resource.id}`),
+  /** The version of the nesting of groups: every write that makes a group a member moves it (cycle checks race on it). */
+  nesting: key(SINGLETON_PK.nesting, 'GROUPS'),
 };
 
 export const tokenKeys = {

@@ -1,4 +1,4 @@
-import { DeleteCommand, PutCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AuditEvent } from '../audit/events';
 import {
   ResourceNotFoundError,
@@ -59,21 +59,19 @@ export class DynamoMembershipRepository implements MembershipRepository {
   }
 
   async nestedGroups(groupId: string): Promise<string[]> {
-    return (await this.partition(membershipKeys.group(groupId), membershipKeys.nestedGroupPrefix, 10_000)).map((i) => String(i.memberId));
+    return (await this.partition(membershipKeys.group(groupId), membershipKeys.nestedGroupPrefix, Number.MAX_SAFE_INTEGER)).map((i) =>
+      String(i.memberId),
+    );
   }
 
   async groupsOf(memberId: string): Promise<string[]> {
-    const items = await queryAll(
-      this.db,
-      {
-        TableName: this.tableName,
-        IndexName: INDEX.names.name,
-        KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
-        ExpressionAttributeNames: { '#pk': INDEX.names.pk, '#sk': INDEX.names.sk },
-        ExpressionAttributeValues: { ':pk': membershipKeys.memberOfValue(memberId), ':prefix': membershipKeys.memberOfSkPrefix },
-      },
-      10_000,
-    );
+    const items = await queryAll(this.db, {
+      TableName: this.tableName,
+      IndexName: INDEX.names.name,
+      KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
+      ExpressionAttributeNames: { '#pk': INDEX.names.pk, '#sk': INDEX.names.sk },
+      ExpressionAttributeValues: { ':pk': membershipKeys.memberOfValue(memberId), ':prefix': membershipKeys.memberOfSkPrefix },
+    });
     return items.map((i) => String(i.groupId));
   }
 
@@ -97,6 +95,25 @@ export class DynamoMembershipRepository implements MembershipRepository {
       found.set(String(item.id), String(item[KEYS.pk]).startsWith(userPrefix) ? 'User' : 'Group');
     }
     return found;
+  }
+
+  async nestingVersion(): Promise<number> {
+    const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: membershipKeys.nesting, ConsistentRead: true }));
+    return typeof Item?.version === 'number' ? Item.version : 0;
+  }
+
+  /** Moves the nesting version on, if it is still the one read (see MembershipChange.nestingVersion). */
+  private nestingMoved(read: number): TransactItems[number] {
+    return {
+      Update: {
+        TableName: this.tableName,
+        Key: membershipKeys.nesting,
+        UpdateExpression: 'ADD #v :one',
+        ConditionExpression: read === 0 ? 'attribute_not_exists(#v)' : '#v = :read',
+        ExpressionAttributeNames: { '#v': 'version' },
+        ExpressionAttributeValues: { ':one': 1, ...(read === 0 ? {} : { ':read': read }) },
+      },
+    };
   }
 
   private memberPut(groupId: string, m: Member, at: string): TransactItems[number] {
@@ -153,17 +170,23 @@ export class DynamoMembershipRepository implements MembershipRepository {
       ...change.remove.map((m) => ({ kind: 'remove' as const, m })),
     ];
     // The first transaction carries the group's own write (create, replace or touch, conditional on
-    // the version read) and the audit event; later ones move the group as they go. At most 100 items each.
-    const headSize = options.head(0).items.length;
-    const firstRoom = MAX_TRANSACTION_ITEMS - headSize - (options.audit ? 1 : 0);
-    const laterRoom = MAX_TRANSACTION_ITEMS - 1;
+    // the version read); later ones move the group as they go; the last one carries the audit event,
+    // so that the log says a change happened only once all of it has. At most 100 items each.
+    const auditSlot = options.audit ? 1 : 0;
+    const nesting = change.nestingVersion !== undefined ? [this.nestingMoved(change.nestingVersion)] : [];
+    const firstRoom = MAX_TRANSACTION_ITEMS - options.head(0).items.length - nesting.length - auditSlot;
+    const laterRoom = MAX_TRANSACTION_ITEMS - 1 - auditSlot;
     let transactions = 0;
     for (let i = 0; transactions === 0 || i < ops.length;) {
       const first = transactions === 0;
       const chunk = ops.slice(i, i + (first ? firstRoom : laterRoom));
       i += chunk.length;
       options.beforeEachWrite?.();
-      await this.writeChunk(groupId, chunk, options, first);
+      await this.writeChunk(groupId, chunk, {
+        at: options.at,
+        ...(first ? { head: options.head, guards: nesting } : {}),
+        ...(i >= ops.length && options.audit ? { audit: options.audit } : {}),
+      });
       transactions++;
     }
     return { transactions };
@@ -173,22 +196,23 @@ export class DynamoMembershipRepository implements MembershipRepository {
   private async writeChunk(
     groupId: string,
     chunk: Op[],
-    options: { at: string; audit?: AuditEvent; head: (firstChunkDelta: number) => WritePlan },
-    first: boolean,
+    options: { at: string; head?: (firstChunkDelta: number) => WritePlan; guards?: TransactItems; audit?: AuditEvent },
   ): Promise<void> {
     let ops = chunk;
     for (let attempt = 0; attempt < 5; attempt++) {
       const delta = ops.reduce((n, o) => n + (o.kind === 'add' ? 1 : -1), 0);
-      const head = first ? options.head(delta) : undefined;
+      const head = options.head?.(delta);
       const headItems: TransactItems = head
         ? [...(head.items as TransactItems)]
         : ops.length > 0
           ? [this.groupMoved(groupId, delta, options.at, true)]
           : [];
+      const audit: TransactItems = options.audit ? [auditPut(this.tableName, options.audit, this.auditRetentionDays)] : [];
       const items: TransactItems = [
         ...headItems,
+        ...(options.guards ?? []),
         ...ops.map((o) => (o.kind === 'add' ? this.memberPut(groupId, o.m, options.at) : this.memberDelete(groupId, o.m))),
-        ...(first && options.audit ? [auditPut(this.tableName, options.audit, this.auditRetentionDays)] : []),
+        ...audit,
       ];
       if (items.length === 0) return; // a later chunk left with nothing to do
       try {
@@ -201,8 +225,12 @@ export class DynamoMembershipRepository implements MembershipRepository {
           if (head) throw head.onConditionFailed(failed, e);
           throw new ResourceNotFoundError(`Group ${groupId} not found`, { cause: e });
         }
+        // Another write nested a group since the cycle check: planned and checked again.
+        const guards = options.guards?.length ?? 0;
+        if (failed < headItems.length + guards)
+          throw new VersionConflictError('Groups were nested meanwhile', { cause: e, resourceChanged: false });
         // The first chunk's group write is conditional on the version read: the whole write is planned again.
-        if (first) throw new VersionConflictError(`The memberships of group ${groupId} changed meanwhile`, { cause: e });
+        if (head) throw new VersionConflictError(`The memberships of group ${groupId} changed meanwhile`, { cause: e });
         // A later chunk: a membership changed meanwhile (another request added or removed it); keep only what is still to do.
         const present = new Set(
           (
@@ -215,7 +243,7 @@ export class DynamoMembershipRepository implements MembershipRepository {
         ops = ops.filter((o) => (o.kind === 'add' ? !present.has(`${o.m.type}#${o.m.id}`) : present.has(`${o.m.type}#${o.m.id}`)));
       }
     }
-    throw new Error(`Memberships of group ${groupId} kept changing; retry the request`);
+    throw new VersionConflictError(`The memberships of group ${groupId} kept changing`, { resourceChanged: false });
   }
 
   async purgeGroup(groupId: string, limit: number): Promise<{ removed: number; more: boolean }> {
@@ -230,23 +258,48 @@ export class DynamoMembershipRepository implements MembershipRepository {
   }
 
   async removeEverywhere(member: Member, at: string): Promise<void> {
-    for (let attempt = 0; attempt < 5; attempt++) {
-      const groups = await this.groupsOf(member.id);
-      if (groups.length === 0) return;
+    /** Groups whose item is gone (erased): their membership goes without a count to move. */
+    const gone = new Set<string>();
+    for (let attempt = 0; attempt < 8; attempt++) {
+      if (attempt > 0) await new Promise((r) => setTimeout(r, Math.random() * 50 * 2 ** Math.min(attempt, 4)));
+      // The index is eventually consistent: it may still list memberships already removed (and miss
+      // ones just added: the cleanup job's last pass, after the index has settled, finds those).
+      // Each is confirmed by a strongly consistent read before it is deleted.
+      const listed = await this.groupsOf(member.id);
+      const confirmed = await batchGetAll(
+        this.db,
+        this.tableName,
+        listed.map((gid) => membershipKeys.item(gid, member)),
+        { expression: '#g', names: { '#g': 'groupId' } },
+      );
+      const groups = confirmed.map((i) => String(i.groupId));
+      /** What each item of the transaction being written is: a membership, or its group's count. */
+      let written: { gid: string; what: 'membership' | 'group' }[] = [];
       try {
         for (let i = 0; i < groups.length; i += REMOVALS_PER_TRANSACTION) {
-          const items: TransactItems = groups
-            .slice(i, i + REMOVALS_PER_TRANSACTION)
-            .flatMap((gid) => [this.memberDelete(gid, member), this.groupMoved(gid, -1, at, false)]);
+          const chunk = groups.slice(i, i + REMOVALS_PER_TRANSACTION);
+          written = chunk.flatMap((gid) => [
+            { gid, what: 'membership' as const },
+            ...(gone.has(gid) ? [] : [{ gid, what: 'group' as const }]),
+          ]);
+          const items: TransactItems = written.map((w) =>
+            w.what === 'membership' ? this.memberDelete(w.gid, member) : this.groupMoved(w.gid, -1, at, false),
+          );
           await retryConflicts(() => this.db.send(new TransactWriteCommand({ TransactItems: items })));
         }
         return;
       } catch (e: unknown) {
-        // A membership went away meanwhile: read the groups again (each removal is exact, never double-counted).
-        if (!cancellationCodes(e).includes('ConditionalCheckFailed')) throw e;
+        // A membership went away meanwhile (read them again: each removal is exact, never
+        // double-counted), or a group's item is gone (its membership goes alone).
+        const codes = cancellationCodes(e);
+        if (!codes.includes('ConditionalCheckFailed')) throw e;
+        codes.forEach((code, i) => {
+          const w = written[i];
+          if (code === 'ConditionalCheckFailed' && w?.what === 'group') gone.add(w.gid);
+        });
       }
     }
-    throw new Error(`Memberships of ${member.type} ${member.id} kept changing`);
+    throw new VersionConflictError(`The memberships of ${member.type} ${member.id} kept changing`);
   }
 
   async pendingPurges(): Promise<(Member & { at: string })[]> {

@@ -21,6 +21,7 @@ import {
   type WritePlan,
 } from '../scim/ports';
 import { uniqueNameKey } from '../scim/resource/names';
+import { CURSOR_TIMEOUT_SECONDS } from '../scim/limits';
 import { auditPut } from './audit-repository';
 import { batchGetAll, type Item, type TransactItems } from './batch';
 import { failedCondition, isConditionFailure, retryConflicts, translateCancellation } from './errors';
@@ -28,9 +29,6 @@ import { INDEX, isStorableId, KEYS, resourceKeys } from './keys';
 
 /** The unique, case-insensitive name attribute of each type. */
 const NAME_ATTRIBUTE: Record<ResourceKind, string> = { User: 'userName', Group: 'displayName' };
-
-/** Remembered list positions live for an hour: long enough for an identity provider's import. */
-const MARKER_TTL_SECONDS = 3600;
 
 type Guards = Map<number, string>;
 
@@ -484,7 +482,8 @@ export class DynamoResourceRepository implements ResourceRepository {
           ...resourceKeys.marker(this.kind, listKey, startIndex),
           position: marker.position,
           generation: marker.generation,
-          [KEYS.ttl]: Math.floor(Date.parse(at) / 1000) + MARKER_TTL_SECONDS,
+          // A remembered position lives as long as a cursor (limits.ts: advertised as cursorTimeout).
+          [KEYS.ttl]: Math.floor(Date.parse(at) / 1000) + CURSOR_TIMEOUT_SECONDS,
         },
       }),
     );

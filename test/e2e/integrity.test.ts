@@ -380,6 +380,25 @@ describe('identity data that is never silently wrong', () => {
       expect(((body.Resources as Json[]) ?? []).map((r) => r.id).sort()).toEqual([u.id, g.id].sort());
     });
 
+    it('a cursor walk at the root returns every user and every group once, even when the users fill a page exactly', async () => {
+      const tag = `root-walk-${++n}`;
+      const users = [await newUser({ externalId: tag }), await newUser({ externalId: tag })];
+      const groups = [await newGroup([], { externalId: tag }), await newGroup([], { externalId: tag })];
+      const seen: unknown[] = [];
+      let cursor = '';
+      for (let page = 0; page < 5; page++) {
+        const body = await json(
+          await call('POST', '/.search', { schemas: [SEARCH], filter: `externalId eq "${tag}"`, cursor, count: 2 }),
+          200,
+        );
+        expect(body.totalResults).toBe(4);
+        seen.push(...((body.Resources as Json[] | undefined) ?? []).map((r) => r.id));
+        if (typeof body.nextCursor !== 'string') break;
+        cursor = body.nextCursor;
+      }
+      expect(seen.sort()).toEqual([...users, ...groups].map((r) => r.id).sort());
+    });
+
     it('a PATCH path naming a whole extension, with an object value, is applied as that extension', async () => {
       const u = await newUser({ [ENTERPRISE]: { costCenter: 'CC1' } });
       const patched = await json(

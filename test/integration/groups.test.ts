@@ -15,11 +15,12 @@ import type { MembershipRepository } from '../../shared/scim/ports';
 import { runMembershipCleanup } from '../../shared/scim/service/cleanup';
 import type { GroupService } from '../../shared/scim/service/groups';
 import type { UserService } from '../../shared/scim/service/users';
+import { DynamoAuditLog } from '../../shared/store/audit-repository';
 import { DynamoMembershipRepository } from '../../shared/store/membership-repository';
 import { DynamoResourceRepository } from '../../shared/store/resource-repository';
 import { FakeClock } from '../support/clock';
 import { createTestTable } from '../support/dynamo';
-import { BASE, ctx, search, wireServices } from '../support/services';
+import { BASE, ctx, patchOp, search, wireServices } from '../support/services';
 
 const GROUP_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:Group';
 const USER_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:User';
@@ -405,6 +406,12 @@ describe('groups and memberships on DynamoDB Local', () => {
       // A path-less add of members adds them.
       await patch(id, patchBody({ op: 'add', value: { members: [{ value: u1 }] } }));
       expect(await memberIds(id)).toEqual([u1]);
+      // The key may be the attribute's full name: still a member change, never a members list stored on the group.
+      await patch(id, patchBody({ op: 'add', value: { 'urn:ietf:params:scim:schemas:core:2.0:Group:members': [{ value: u2 }] } }));
+      expect(await memberIds(id)).toEqual(sorted([u1, u2]));
+      await patch(id, patchBody({ op: 'replace', value: { 'urn:ietf:params:scim:schemas:core:2.0:Group:members': [{ value: u3 }] } }));
+      expect(await memberIds(id)).toEqual([u3]);
+      expect(await stats(id)).toMatchObject({ count: 1 });
       await patch(id, patchBody({ op: 'replace', value: { members: [] } }));
 
       // Another group's id in the value is not a rename of this one.
@@ -523,6 +530,24 @@ describe('groups and memberships on DynamoDB Local', () => {
       expect(await memberIds(c)).toEqual([b]);
       expect(await memberships.groupsOf(u1)).toEqual([]);
     });
+
+    it('two concurrent writes that together would make a cycle never both land (one is refused, or both when they meet)', async () => {
+      const addTo = (id: string, member: string, ifMatch?: string): Promise<unknown> =>
+        groups.patch(id, patchOp({ op: 'add', path: 'members', value: [{ value: member }] }), ctx, ifMatch ? { ifMatch: [ifMatch] } : {});
+      for (let round = 0; round < 8; round++) {
+        const a = await newGroup(`RaceA${round}`);
+        const b = await newGroup(`RaceB${round}`);
+        // A's write names A's version (If-Match): a nesting elsewhere must not make it a 412.
+        const { version } = await groups.get(a, ctx);
+        const outcomes = await Promise.allSettled([addTo(a, b, `W/"${version}"`), addTo(b, a)]);
+        const landed = outcomes.filter((o) => o.status === 'fulfilled').length;
+        expect({ round, landed: landed <= 1 }).toEqual({ round, landed: true });
+        for (const o of outcomes) if (o.status === 'rejected') expect(o.reason).toMatchObject({ status: 400, scimType: 'invalidValue' });
+        const aInB = (await memberIds(b)).includes(a);
+        const bInA = (await memberIds(a)).includes(b);
+        expect({ round, cycle: aInB && bInA }).toEqual({ round, cycle: false });
+      }
+    });
   });
 
   describe('deletes', () => {
@@ -540,6 +565,40 @@ describe('groups and memberships on DynamoDB Local', () => {
       expect(await memberships.groupsOf(u1)).toEqual([]);
       expect((await groups.list(search({ filter: `members[value eq "${u1}"]` }), ctx)).totalResults).toBe(0);
       await settle();
+      expect(await purgeMarks()).toEqual([]);
+    });
+
+    it('deletes a user whose groups the (eventually consistent) index still lists wrongly: 204, every real membership gone', async () => {
+      const [u1, u2] = await newUsers(2);
+      const g1 = await newGroup('Lag1', [u1, u2]);
+      const gone = await newGroup('Lag2', [u2]); // u1 was a member once: the index has not caught up with its removal
+      const lagging = Object.create(memberships) as DynamoMembershipRepository;
+      lagging.groupsOf = async (memberId) => [...(await memberships.groupsOf(memberId)), ...(memberId === u1 ? [gone] : [])];
+      await wire(lagging).users.delete(u1, ctx);
+      expect(await memberIds(g1)).toEqual([u2]);
+      expect(await stats(g1)).toMatchObject({ count: 1 });
+      expect(await memberIds(gone)).toEqual([u2]);
+      expect(await stats(gone)).toMatchObject({ count: 1 }); // never counted down for a membership it did not have
+    });
+
+    it('answers a delete that committed with success even when removing its memberships fails; the cleanup job finishes', async () => {
+      const [u1] = await newUsers(1);
+      const g1 = await newGroup('Later', [u1]);
+      const failing = Object.create(memberships) as DynamoMembershipRepository;
+      failing.removeEverywhere = async () => {
+        throw new Error('injected: throttled');
+      };
+      const deferred: string[] = [];
+      const withLog = wireServices(table.db, table.tableName, clock, {
+        memberships: failing,
+        onCleanupDeferred: (kind, e) => deferred.push(`${kind}: ${(e as Error).message}`),
+      }).users;
+      await withLog.delete(u1, ctx);
+      expect(deferred).toEqual(['User: injected: throttled']);
+      await expect(users.get(u1, ctx)).rejects.toMatchObject({ status: 404 });
+      await settle();
+      expect(await memberIds(g1)).toEqual([]);
+      expect(await stats(g1)).toMatchObject({ count: 0 });
       expect(await purgeMarks()).toEqual([]);
     });
 
@@ -717,6 +776,17 @@ describe('groups and memberships on DynamoDB Local', () => {
 
       // The same PATCH on another group, failing at its second transaction, then sent again.
       const retried = await newGroup('Retried');
+      const patchSuccesses = async (): Promise<number> => {
+        const log = new DynamoAuditLog(table.db, table.tableName);
+        let n = 0;
+        let cursor: string | undefined;
+        do {
+          const page = await log.list({ limit: 100, ...(cursor ? { cursor } : {}) });
+          n += page.events.filter((e) => e.action === 'group.patch' && e.outcome === 'success' && e.target?.id === retried).length;
+          cursor = page.nextCursor;
+        } while (cursor);
+        return n;
+      };
       transactions = 0;
       failOn = 2;
       await expect(flaky.patch(retried, addAll, ctx)).rejects.toThrow('injected');
@@ -725,7 +795,10 @@ describe('groups and memberships on DynamoDB Local', () => {
       expect(partial).toBeGreaterThan(0);
       expect(partial).toBeLessThan(250);
       expect(await stats(retried)).toMatchObject({ count: partial }); // counters match the items even part-way
+      // The audit log records the change only once all of it has landed (its event is in the last transaction).
+      expect(await patchSuccesses()).toBe(0);
       await flaky.patch(retried, addAll, ctx);
+      expect(await patchSuccesses()).toBe(1);
       expect(await memberIds(retried)).toEqual(sorted(all));
       expect(await stats(retried)).toMatchObject({ count: 250 });
       expect(await memberItems(retried)).toHaveLength(250);

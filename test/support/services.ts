@@ -38,6 +38,7 @@ export interface WireOptions {
   uniqueExternalId?: boolean;
   deletedRetentionDays?: number;
   onConflict?: (kind: 'User' | 'Group') => void;
+  onCleanupDeferred?: (kind: 'User' | 'Group', error: unknown) => void;
 }
 
 export function wireServices(db: DynamoDBDocumentClient, tableName: string, clock: Clock, options: WireOptions = {}): Services {
@@ -54,6 +55,7 @@ export function wireServices(db: DynamoDBDocumentClient, tableName: string, cloc
     audit,
     sleep: async () => undefined,
     ...(options.onConflict ? { onConflict: options.onConflict } : {}),
+    ...(options.onCleanupDeferred ? { onCleanupDeferred: options.onCleanupDeferred } : {}),
     ...(options.deletedRetentionDays !== undefined ? { deletedRetentionDays: options.deletedRetentionDays } : {}),
   };
   return {

@@ -196,10 +196,20 @@ describe('matchesFilter: pr, ne and null', () => {
   it('treats them as absent when searching several resource types (the other type defines them)', () => {
     const r = { ...bjensen, nosuch: 'x' };
     const absent = (t: string): boolean => compileFilter(parseFilter(t), user, { unknownAttributes: 'absent' })(r);
-    for (const t of ['nosuch eq "x"', 'nosuch pr', 'nosuch ne "y"', 'name.nosuch pr', 'urn:example:Nope:userName pr'])
-      expect(absent(t)).toBe(false);
-    expect(absent('not (nosuch eq "x")')).toBe(true);
+    for (const t of ['nosuch eq "x"', 'nosuch pr', 'nosuch ne null', 'name.nosuch pr', 'urn:example:Nope:userName pr', 'nosuch[value pr]'])
+      expect({ t, matches: absent(t) }).toEqual({ t, matches: false });
+    // Absent as an attribute the resource simply lacks: `ne` is `not eq`, `eq null` is `not pr`.
+    for (const t of ['not (nosuch eq "x")', 'nosuch ne "y"', 'nosuch eq null', 'name.nosuch ne "y"', 'not (nosuch pr)'])
+      expect({ t, matches: absent(t) }).toEqual({ t, matches: true });
     expect(absent('nosuch gt 3')).toBe(false);
+    // The same answers as for a defined attribute the resource lacks.
+    const lacking = (t: string): boolean => matches(t, { ...bjensen, nickName: undefined });
+    for (const [a, b] of [
+      ['nosuch ne "y"', 'nickName ne "y"'],
+      ['nosuch eq null', 'nickName eq null'],
+      ['nosuch pr', 'nickName pr'],
+    ] as const)
+      expect(absent(a)).toBe(lacking(b));
   });
 });
 

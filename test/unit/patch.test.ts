@@ -693,6 +693,15 @@ describe('applyPatch: errors', () => {
     expectError(body({ op: 'replace', path: 'emails[value co "@nowhere.example"].value', value: 'x@nowhere.example' }), 'noTarget');
   });
 
+  it('rejects a filter on a single-valued complex attribute whose value does not match with 400 noTarget', () => {
+    // name is single-valued: a non-matching filter names no value, and must not pass for a change.
+    expectError(body({ op: 'replace', path: 'name[givenName eq "Other"].familyName', value: 'X' }), 'noTarget');
+    expectError(body({ op: 'add', path: 'name[familyName eq "Smith"].middleName', value: 'X' }), 'noTarget');
+    // A matching filter applies to the one value.
+    const { resource } = patch(storedUser(), body({ op: 'replace', path: 'name[givenName eq "Barbara"].familyName', value: 'J' }));
+    expect(resource.name).toEqual({ givenName: 'Barbara', familyName: 'J', formatted: 'Barbara Jensen' });
+  });
+
   it('rejects a remove without a path with 400 noTarget', () => {
     expectError(body({ op: 'remove' }), 'noTarget');
     expectError(body({ op: 'Remove', value: { nickName: 'Babs' } }), 'noTarget');

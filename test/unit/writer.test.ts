@@ -118,6 +118,26 @@ describe('the write loop', () => {
     }
   });
 
+  it('plans again, even with If-Match, when the race was lost on something other than the resource (its version still holds)', async () => {
+    const { w, conflicts } = writer();
+    let writes = 0;
+    const result = await w.modify({
+      id: 'u1',
+      ctx,
+      op: 'patch',
+      preconditions: { ifMatch: ['W/"1"'] },
+      read: async () => ({}),
+      version: async () => 1,
+      change: async () => ({
+        write: async () => {
+          if (++writes < 3) throw new VersionConflictError('groups were nested meanwhile', { resourceChanged: false });
+          return 'landed';
+        },
+      }),
+    });
+    expect({ result, writes, conflicts: conflicts.length }).toEqual({ result: 'landed', writes: 3, conflicts: 2 });
+  });
+
   it('answers a precondition that fails 412 before planning anything, and audits the refusal', async () => {
     const { w, audits } = writer();
     let planned = false;

@@ -8,8 +8,8 @@
  * even when no resource exists. Decisions beyond the RFC:
  * - an attribute (or sub-attribute) the schemas do not define is 400 invalidFilter (a filter that
  *   could match nothing by a typo must not answer an empty 200); when searching several resource
- *   types at once, an attribute another type defines is absent here (its expression is false,
- *   `not (...)` still negates it);
+ *   types at once, an attribute another type defines is absent here (`pr`, `eq` and every other
+ *   comparison are false, `ne` and `eq null` are true, `not (...)` negates);
  * - `ne` is `not eq`: true when the attribute is absent; `eq null` is `not pr`, `ne null` is `pr`;
  * - a complex attribute without a sub-attribute compares its `value` sub-attribute (400 when it
  *   has none); `pr` applies to the attribute itself;
@@ -253,10 +253,11 @@ function compile(filter: Filter, scope: Scope, options: CompileOptions): Predica
         // `eq null` is `not pr`, `ne null` is `pr` (whatever the attribute's type).
         if (filter.op !== 'eq' && filter.op !== 'ne') invalid(filter.path, `cannot be compared with null by ${filter.op}`);
         const present = presence(filter.path, scope);
-        return filter.op === 'ne' || !scope(filter.path) ? present : (c) => !present(c);
+        return filter.op === 'ne' ? present : (c) => !present(c);
       }
       const b = scope(filter.path);
-      if (!b) return () => false;
+      // An attribute this type does not have is absent: only `ne` (not eq) holds.
+      if (!b) return filter.op === 'ne' ? () => true : () => false;
       const { get } = b;
       const leafName = b.sub?.name ?? (b.attribute.type === 'complex' ? 'value' : undefined);
       const leaf = b.sub ?? (leafName === undefined ? b.attribute : findAttribute(b.attribute.subAttributes, leafName));

@@ -3,4 +3,4 @@ export type { AttrPath, CompareOp, CompValue, Filter, PatchPath } from './ast';
 export { MAX_FILTER_DEPTH, MAX_FILTER_LENGTH, parseAttrPath, parseFilter, parsePatchPath } from './parse';
 export { formatAttrPath, formatFilter, formatPatchPath, formatValue } from './format';
 export { compileFilter, isPresent, matchesFilter, parseDateTime } from './evaluate';
-export { conjuncts, indexableEquality, memberEquality, type IndexableEquality } from './plan';
+export { conjuncts, definesPath, indexableEquality, memberEquality, outerPaths, type IndexableEquality } from './plan';

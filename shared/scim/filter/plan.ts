@@ -72,3 +72,22 @@ export function memberEquality(filter: Filter): string | undefined {
   }
   return undefined;
 }
+
+/** The attribute paths of a filter (the outer ones: paths inside `x[...]` name sub-attributes of x). */
+export function outerPaths(f: Filter): AttrPath[] {
+  switch (f.kind) {
+    case 'and':
+    case 'or':
+      return [...outerPaths(f.left), ...outerPaths(f.right)];
+    case 'not':
+      return outerPaths(f.filter);
+    case 'term':
+      return [];
+    default:
+      return [f.path];
+  }
+}
+
+/** Whether a resource type defines an attribute a path names (`schemas` is every resource's). */
+export const definesPath = (rs: ResourceSchema, p: AttrPath): boolean =>
+  (same(p.name, 'schemas') && p.sub === undefined) || resolveAttribute(rs, p) !== undefined;

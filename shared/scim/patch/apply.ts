@@ -159,6 +159,9 @@ function setFiltered(c: Json, t: AttributeTarget, filter: Filter, op: PatchOpNam
   const hits = list.map((e, i) => (matches(e) ? i : -1)).filter((i) => i >= 0);
   const value = coerceValue(raw, t.sub ?? { ...a, multiValued: false }, t.sub ? `${a.name}.${t.sub.name}` : a.name);
   if (hits.length === 0) {
+    // A single value that does not match is not replaced by a new one: the filter names nothing.
+    if (!a.multiValued && list.length > 0)
+      throw ScimError.typed('noTarget', `The value of ${a.name} does not match the filter of "${t.text}"; nothing was changed.`);
     const seed = elementFromFilter(filter);
     if (!seed)
       throw ScimError.typed(

@@ -15,6 +15,7 @@ import type { Filter } from '../filter/ast';
 import { ScimError } from '../messages/error';
 import type { PatchOperation } from '../messages/patch-op';
 import { isObject } from '../resource/types';
+import { GROUP_SCHEMA } from '../schemas/core';
 
 export type MemberType = 'User' | 'Group';
 
@@ -50,7 +51,9 @@ export function memberRefs(value: unknown, where: string): MemberRef[] {
   });
 }
 
-const isMembers = (name: string): boolean => name.toLowerCase() === 'members';
+const FULL_MEMBERS = `${GROUP_SCHEMA}:members`.toLowerCase();
+/** `members`, or its full name `urn:ietf:params:scim:schemas:core:2.0:Group:members` (a key of a path-less value may be either). */
+const isMembers = (name: string): boolean => name.toLowerCase() === 'members' || name.toLowerCase() === FULL_MEMBERS;
 
 /** `members[value eq "x"]`: the one member a filter names exactly, or undefined. */
 function exactMember(filter: Filter): string | undefined {
@@ -69,15 +72,15 @@ function exactMember(filter: Filter): string | undefined {
 function planOperation(operation: PatchOperation, intents: MemberIntent[], attributeOperations: PatchOperation[]): void {
   const { op, value } = operation;
   if (!operation.path) {
-    // Path-less add/replace (Okta): a "members" key is a member change, the rest are attributes.
-    const key = isObject(value) ? Object.keys(value).find(isMembers) : undefined;
-    if (!isObject(value) || key === undefined) {
+    // Path-less add/replace (Okta): a "members" key (short or full name) is a member change, the rest are attributes.
+    const keys = isObject(value) ? Object.keys(value).filter(isMembers) : [];
+    if (!isObject(value) || keys.length === 0) {
       attributeOperations.push(operation);
       return;
     }
-    const members = memberRefs(value[key], 'members');
+    const members = keys.flatMap((key) => memberRefs(value[key], 'members'));
     intents.push(op === 'replace' ? { kind: 'replaceAll', members } : { kind: 'add', members });
-    const { [key]: _members, ...rest } = value;
+    const rest = Object.fromEntries(Object.entries(value).filter(([key]) => !isMembers(key)));
     if (Object.keys(rest).length > 0) attributeOperations.push({ ...operation, value: rest });
     return;
   }

@@ -50,6 +50,7 @@ export interface GroupServiceDeps {
   newEventId: () => string;
   audit: { record(event: AuditEvent): Promise<void> };
   onConflict?: (kind: ResourceKind) => void;
+  onCleanupDeferred?: (kind: ResourceKind, error: unknown) => void;
   sleep?: (ms: number) => Promise<void>;
   /** How long a deleted group's record is kept (then erased). */
   deletedRetentionDays?: number;
@@ -63,7 +64,19 @@ interface MemberState {
   add: Map<string, Member>;
   remove: Set<string>;
   replaceAll?: Map<string, Member>;
+  /** Read before the cycle check of the groups among the members named (none named: undefined). */
+  nestingVersion?: number;
 }
+
+/** The members a request names, as they are, and the nesting version their cycle check read. */
+interface Resolved {
+  members: Map<string, Member>;
+  nestingVersion?: number;
+}
+
+/** A change that nests a group carries the nesting version its cycle check read (see MembershipChange). */
+const guarded = (change: MembershipChange, nestingVersion: number | undefined): MembershipChange =>
+  nestingVersion !== undefined && change.add.some((m) => m.type === 'Group') ? { ...change, nestingVersion } : change;
 
 export class GroupService {
   private readonly writer: ResourceWriter;
@@ -91,8 +104,8 @@ export class GroupService {
    * The members a request names, resolved once however often it names them: they must exist
    * (400 invalidValue otherwise), with their real type, and no group among them may make a cycle.
    */
-  private async resolveMembers(groupId: string, wanted: readonly MemberRef[], ctx: RequestContext): Promise<Map<string, Member>> {
-    if (wanted.length === 0) return new Map();
+  private async resolveMembers(groupId: string, wanted: readonly MemberRef[], ctx: RequestContext): Promise<Resolved> {
+    if (wanted.length === 0) return { members: new Map() };
     const budget = budgetOf(ctx);
     const ids = [...new Set(wanted.map((m) => m.id))];
     budget.spend(wanted.length + READ_WORK * Math.ceil(ids.length / 100), 'the members named');
@@ -106,8 +119,11 @@ export class GroupService {
     }
     const members = new Map(ids.map((id) => [id, { id, type: found.get(id) ?? 'User' } as Member]));
     const groups = [...members.values()].filter((m) => m.type === 'Group').map((m) => m.id);
-    if (groups.length > 0) await checkNoCycles(groupId, groups, this.memberships, budget);
-    return members;
+    if (groups.length === 0) return { members };
+    // Read before the check, guarded by the write: a concurrent nesting makes this write plan and check again.
+    const nestingVersion = await this.memberships.nestingVersion();
+    await checkNoCycles(groupId, groups, this.memberships, budget);
+    return { members, nestingVersion };
   }
 
   private split(resource: Resource): { attributes: Resource; members: unknown } {
@@ -123,8 +139,13 @@ export class GroupService {
       intents.flatMap((i) => (i.kind === 'add' || i.kind === 'replaceAll' ? i.members : [])),
       ctx,
     );
-    const named = (refs: readonly MemberRef[]): Member[] => refs.map((r) => resolved.get(r.id)).filter((m): m is Member => m !== undefined);
-    const state: MemberState = { add: new Map(), remove: new Set() };
+    const named = (refs: readonly MemberRef[]): Member[] =>
+      refs.map((r) => resolved.members.get(r.id)).filter((m): m is Member => m !== undefined);
+    const state: MemberState = {
+      add: new Map(),
+      remove: new Set(),
+      ...(resolved.nestingVersion !== undefined ? { nestingVersion: resolved.nestingVersion } : {}),
+    };
     let current: Member[] | undefined;
     const currentMembers = async (): Promise<Member[]> => (current ??= await this.memberships.listMembers(id, Number.MAX_SAFE_INTEGER));
     for (const intent of intents) {
@@ -171,15 +192,21 @@ export class GroupService {
       for (const k of state.remove) wanted.delete(k);
       const current = await this.memberships.listMembers(id, Number.MAX_SAFE_INTEGER);
       const currentIds = new Set(current.map((m) => m.id));
-      return { add: [...wanted.values()].filter((m) => !currentIds.has(m.id)), remove: current.filter((m) => !wanted.has(m.id)) };
+      return guarded(
+        { add: [...wanted.values()].filter((m) => !currentIds.has(m.id)), remove: current.filter((m) => !wanted.has(m.id)) },
+        state.nestingVersion,
+      );
     }
     const candidates = [...state.add.values(), ...[...state.remove].map((m) => ({ id: m }))];
     const present = candidates.length > 0 ? await this.memberships.membersAmong(id, candidates) : [];
     const presentIds = new Set(present.map((m) => m.id));
-    return {
-      add: [...state.add.values()].filter((m) => !presentIds.has(m.id)), // adding an existing member is a no-op
-      remove: present.filter((m) => state.remove.has(m.id)), // removing an absent one too
-    };
+    return guarded(
+      {
+        add: [...state.add.values()].filter((m) => !presentIds.has(m.id)), // adding an existing member is a no-op
+        remove: present.filter((m) => state.remove.has(m.id)), // removing an absent one too
+      },
+      state.nestingVersion,
+    );
   }
 
   /** Writes a group's new attributes (or none) and member changes: one transaction when they fit, chunks otherwise. */
@@ -218,14 +245,14 @@ export class GroupService {
       const display = String(attributes.displayName ?? '');
       return this.writer.create(ctx, attributes, async () => {
         const id = this.deps.newId();
-        const add = [...(await this.resolveMembers(id, requestedMembers(members, 'members'), ctx)).values()];
+        const resolved = await this.resolveMembers(id, requestedMembers(members, 'members'), ctx);
         const at = this.writer.now();
         let result: StoredResource | undefined;
         let transactions: number;
         try {
           ({ transactions } = await this.memberships.change(
             id,
-            { add, remove: [] },
+            guarded({ add: [...resolved.members.values()], remove: [] }, resolved.nestingVersion),
             {
               at,
               audit: this.writer.event(ctx, 'create', 'success', { id, display }),
@@ -265,8 +292,10 @@ export class GroupService {
       ...(audit ? { audit } : {}),
       retainUntil: this.writer.retainUntil(at),
     });
-    await this.memberships.removeEverywhere(self, at);
-    await this.memberships.purgeGroup(self.id, INLINE_PURGE_LIMIT);
+    await this.writer.afterDelete(async () => {
+      await this.memberships.removeEverywhere(self, at);
+      await this.memberships.purgeGroup(self.id, INLINE_PURGE_LIMIT);
+    });
   }
 
   async get(id: string, ctx: RequestContext, withMembers = true): Promise<Written> {

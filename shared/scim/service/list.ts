@@ -13,7 +13,7 @@
  * Cursors of lists built in memory hold the place of the last resource in the order (never an
  * offset), so a resource deleted between pages shifts nothing.
  */
-import { indexableEquality, parseAttrPath } from '../filter';
+import { definesPath, indexableEquality, outerPaths, parseAttrPath } from '../filter';
 import type { Filter } from '../filter/ast';
 import { compileFilter, type Predicate } from '../filter/evaluate';
 import { UNLIMITED, type RequestBudget } from '../budget';
@@ -61,7 +61,16 @@ export interface ListDeps {
 
 const clampCount = (count: number | undefined): number => Math.min(Math.max(count ?? DEFAULT_COUNT, 0), MAX_COUNT);
 
-export async function listResources(q: SearchRequest, deps: ListDeps): Promise<ListResult> {
+export async function listResources(search: SearchRequest, deps: ListDeps): Promise<ListResult> {
+  let q = search;
+  if (q.filter && deps.unknownAttributes === 'absent' && !outerPaths(q.filter).some((p) => definesPath(deps.rs, p))) {
+    // Searching several types, a filter on attributes this type does not have: its answer is the
+    // same for every resource of the type (all absent), so it is decided once, without reading them.
+    const all = compileFilter(q.filter, deps.rs, { unknownAttributes: 'absent' })({});
+    if (!all) return { totalResults: 0, startIndex: q.cursor !== undefined ? 1 : Math.max(q.startIndex ?? 1, 1), items: [] };
+    const { filter: _all, ...rest } = q;
+    q = rest;
+  }
   const sortBy = q.sortBy?.trim() || undefined;
   const descending = q.sortOrder === 'descending';
   const natural = sortBy === undefined || sortBy.toLowerCase() === 'meta.created';

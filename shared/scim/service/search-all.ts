@@ -5,11 +5,11 @@
  * cursors run over the users, then the groups. Sorting across types is refused (400): sort within
  * `/Users/.search` or `/Groups/.search`.
  */
-import type { AttrPath, Filter } from '../filter/ast';
-import { DEFAULT_COUNT } from '../limits';
+import { definesPath, outerPaths } from '../filter/plan';
+import { DEFAULT_COUNT, MAX_COUNT } from '../limits';
 import { ScimError } from '../messages/error';
 import type { SearchRequest } from '../messages/search-request';
-import { resolveAttribute, type ResourceSchema } from '../schemas/registry';
+import type { ResourceSchema } from '../schemas/registry';
 import type { GroupService } from './groups';
 import type { UserPage, UserService } from './users';
 import type { RequestContext } from './writer';
@@ -18,21 +18,6 @@ export interface SearchAllDeps {
   users: UserService;
   groups: GroupService;
   schemas: { user: ResourceSchema; group: ResourceSchema };
-}
-
-/** The attribute paths of a filter (the outer ones: paths inside `x[...]` name sub-attributes of x). */
-function paths(f: Filter): AttrPath[] {
-  switch (f.kind) {
-    case 'and':
-    case 'or':
-      return [...paths(f.left), ...paths(f.right)];
-    case 'not':
-      return paths(f.filter);
-    case 'term':
-      return [];
-    default:
-      return [f.path];
-  }
 }
 
 const CURSOR_PREFIX = { users: 'U.', groups: 'G.' } as const;
@@ -44,10 +29,8 @@ export async function searchAll(search: SearchRequest, ctx: RequestContext, deps
       'sortBy is not supported when searching every resource type; search /Users/.search or /Groups/.search.',
     );
   if (search.filter) {
-    for (const p of paths(search.filter)) {
-      const name = p.name.toLowerCase();
-      if (name === 'schemas') continue;
-      if (!resolveAttribute(deps.schemas.user, p) && !resolveAttribute(deps.schemas.group, p)) {
+    for (const p of outerPaths(search.filter)) {
+      if (!definesPath(deps.schemas.user, p) && !definesPath(deps.schemas.group, p)) {
         throw ScimError.typed(
           'invalidFilter',
           `Invalid filter: ${p.uri ? `${p.uri}:` : ''}${p.name}${p.sub ? `.${p.sub}` : ''} is not an attribute of User or Group`,
@@ -55,7 +38,8 @@ export async function searchAll(search: SearchRequest, ctx: RequestContext, deps
       }
     }
   }
-  const count = search.count;
+  // One page across both types: never more than a single type's page may hold.
+  const pageSize = Math.max(0, Math.min(search.count ?? DEFAULT_COUNT, MAX_COUNT));
   const users = (q: SearchRequest): Promise<UserPage> => deps.users.list(q, ctx, withDerived, true);
   const groups = (q: SearchRequest): Promise<UserPage> => deps.groups.list(q, ctx, withDerived, true);
 
@@ -65,17 +49,20 @@ export async function searchAll(search: SearchRequest, ctx: RequestContext, deps
       throw ScimError.typed('invalidCursor', 'The cursor is not one this service issued.');
     }
     const inner = search.cursor.slice(2);
-    const first = inGroups ? undefined : await users({ ...search, cursor: inner });
-    const room = (count ?? DEFAULT_COUNT) - (first?.resources.length ?? 0);
+    const first = inGroups ? undefined : await users({ ...search, cursor: inner, count: pageSize });
+    const room = pageSize - (first?.resources.length ?? 0);
     const second = first?.nextCursor || room <= 0 ? undefined : await groups({ ...search, cursor: inGroups ? inner : '', count: room });
+    const userTotal = first?.totalResults ?? (await users({ ...search, cursor: '', count: 0 })).totalResults;
+    const groupTotal = second?.totalResults ?? (await groups({ ...search, cursor: '', count: 0 })).totalResults;
     const next = first?.nextCursor
       ? `${CURSOR_PREFIX.users}${first.nextCursor}`
       : second?.nextCursor
         ? `${CURSOR_PREFIX.groups}${second.nextCursor}`
-        : undefined;
-    const totals =
-      (first?.totalResults ?? (await users({ ...search, cursor: '', count: 0 })).totalResults) +
-      (second?.totalResults ?? (await groups({ ...search, cursor: '', count: 0 })).totalResults);
+        : // The users filled the page exactly: the groups, if any match, are still to come.
+          first && !second && pageSize > 0 && groupTotal > 0
+          ? CURSOR_PREFIX.groups
+          : undefined;
+    const totals = userTotal + groupTotal;
     return {
       totalResults: totals,
       startIndex: 1,
@@ -85,8 +72,8 @@ export async function searchAll(search: SearchRequest, ctx: RequestContext, deps
   }
 
   const startIndex = Math.max(search.startIndex ?? 1, 1);
-  const first = await users({ ...search, startIndex });
-  const room = (count ?? DEFAULT_COUNT) - first.resources.length;
+  const first = await users({ ...search, startIndex, count: pageSize });
+  const room = pageSize - first.resources.length;
   const second = await groups({ ...search, startIndex: Math.max(1, startIndex - first.totalResults), count: Math.max(0, room) });
   return {
     totalResults: first.totalResults + second.totalResults,

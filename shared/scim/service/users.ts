@@ -40,6 +40,7 @@ export interface UserServiceDeps {
   audit: { record(event: AuditEvent): Promise<void> };
   hashPassword: (plain: string) => Promise<string>;
   onConflict?: (kind: ResourceKind) => void;
+  onCleanupDeferred?: (kind: ResourceKind, error: unknown) => void;
   sleep?: (ms: number) => Promise<void>;
   /** How long a deleted user's record is kept for a restore (then erased). */
   deletedRetentionDays?: number;
@@ -109,17 +110,16 @@ export class UserService {
       const { resource, password } = normalizeResource(input, this.deps.rs);
       checkStorable(resource, 'userName');
       const passwordHash = password !== undefined ? await this.deps.hashPassword(password) : undefined;
-      const display = this.display(resource);
       return this.writer.create(ctx, resource, async () => {
         const at = this.writer.now();
         const twin = await this.restorable(resource);
         if (twin) {
-          const audit = this.writer.event(ctx, 'restore', 'success', { id: twin.id, display });
+          const audit = this.writer.event(ctx, 'restore', 'success', { id: twin.id });
           const stored = await this.deps.repo.restore(twin, resource, { at, audit, ...(passwordHash ? { passwordHash } : {}) });
           return { ...this.present(stored, ctx, await this.groupsOf(stored.id, ctx)), created: true };
         }
         const id = this.deps.newId();
-        const audit = this.writer.event(ctx, 'create', 'success', { id, display });
+        const audit = this.writer.event(ctx, 'create', 'success', { id });
         const stored = await this.deps.repo.create(id, resource, { at, audit, ...(passwordHash ? { passwordHash } : {}) });
         // A new id is in no group yet.
         return { ...this.present(stored, ctx, []), created: true };
@@ -134,8 +134,9 @@ export class UserService {
   }
 
   /**
-   * A change of the user's own attributes: the groups read for the preconditions (if any) are
-   * reused for the answer (a user write does not change memberships).
+   * A change of the user's own attributes. The groups read for the preconditions (read again on
+   * every attempt) give the version compared and a no-op's answer; a write's answer reads them
+   * after the write, so that a membership changed meanwhile is in the representation and its ETag.
    */
   private async write(
     id: string,
@@ -151,7 +152,10 @@ export class UserService {
       ctx,
       op,
       preconditions,
-      read: () => this.deps.repo.get(id),
+      read: () => {
+        groups = undefined;
+        return this.deps.repo.get(id);
+      },
       version: async (current) => this.present(current, ctx, await groupsNow()).version,
       change: async (current) => {
         const { resource, password } = await next(current);
@@ -164,13 +168,13 @@ export class UserService {
           resource,
           write: async () => {
             const passwordHash = passwordChanges && password !== undefined ? await this.deps.hashPassword(password) : undefined;
-            const audit = this.writer.event(ctx, op, 'success', { id, display: this.display(resource) });
+            const audit = this.writer.event(ctx, op, 'success', { id });
             const stored = await this.deps.repo.replace(current, resource, {
               at: this.writer.now(),
               audit,
               ...(passwordHash ? { passwordHash } : {}),
             });
-            return this.present(stored, ctx, await groupsNow());
+            return this.present(stored, ctx, await this.groupsOf(id, ctx));
           },
         };
       },
@@ -204,10 +208,10 @@ export class UserService {
           await this.deps.memberships.markPurgePending(self, at);
           await this.deps.repo.remove(current, {
             at,
-            audit: this.writer.event(ctx, 'delete', 'success', { id, display: this.display(current.resource) }),
+            audit: this.writer.event(ctx, 'delete', 'success', { id }),
             retainUntil: this.writer.retainUntil(at),
           });
-          await this.deps.memberships.removeEverywhere(self, at);
+          await this.writer.afterDelete(() => this.deps.memberships.removeEverywhere(self, at));
         },
       }),
     });

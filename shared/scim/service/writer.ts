@@ -34,6 +34,8 @@ export interface WriterDeps {
   audit: { record(event: AuditEvent): Promise<void> };
   /** Told of every write that lost a race with another (for the WriteConflicts metric). */
   onConflict?: (kind: ResourceKind) => void;
+  /** Told when work after a committed delete failed and is left to the cleanup job (for a log line). */
+  onCleanupDeferred?: (kind: ResourceKind, error: unknown) => void;
   /** Waits between attempts (tests make it instant). */
   sleep?: (ms: number) => Promise<void>;
   /** How long a deleted resource's record is kept (then erased). */
@@ -73,6 +75,18 @@ export class ResourceWriter {
 
   now(): string {
     return this.deps.clock.now().toISOString();
+  }
+
+  /**
+   * Work after a committed delete that the cleanup job repeats (removing memberships): once the
+   * delete has committed, the answer is its success, so a failure here is left to the job.
+   */
+  async afterDelete(work: () => Promise<unknown>): Promise<void> {
+    try {
+      await work();
+    } catch (e: unknown) {
+      this.deps.onCleanupDeferred?.(this.deps.kind, e);
+    }
   }
 
   /** Until when a resource deleted at `at` is kept. */
@@ -180,7 +194,7 @@ export class ResourceWriter {
         } catch (e: unknown) {
           if (!(e instanceof VersionConflictError)) throw this.translate(e, m.id, change.resource);
           this.deps.onConflict?.(this.deps.kind);
-          if (hasPreconditions(m.preconditions))
+          if (hasPreconditions(m.preconditions) && e.resourceChanged)
             throw ScimError.of(412, 'The resource changed since the version in the request.', { cause: e });
           if (n >= WRITE_ATTEMPTS) throw this.busy(e);
           await this.backoff(n);
