@@ -141,6 +141,9 @@ function gatewayResult(api: ApiName, type: GatewayResponseType): APIGatewayProxy
   return { statusCode: def.statusCode, headers: { 'Content-Type': def.contentType, ...def.headers }, body: def.body };
 }
 
+/** Lambda's limit on a synchronous response (the function's result, as JSON). */
+export const LAMBDA_RESPONSE_LIMIT_BYTES = 6 * 1024 * 1024;
+
 export function createLocalGateway(options: LocalGatewayOptions): Server {
   const limit = options.maxBodyBytes ?? GATEWAY_MAX_BODY_BYTES;
 
@@ -267,7 +270,14 @@ export function createLocalGateway(options: LocalGatewayOptions): Server {
     if (!fn) return gatewayResult(api, 'INTEGRATION_FAILURE');
     options.onInvoke?.(route.function);
     try {
-      return await fn(event, fakeContext(route.function));
+      const result = await fn(event, fakeContext(route.function));
+      // Lambda refuses a response over 6 MB (the proxy result as JSON), and API Gateway answers 502.
+      const bytes = Buffer.byteLength(JSON.stringify(result), 'utf8');
+      if (bytes > LAMBDA_RESPONSE_LIMIT_BYTES) {
+        console.error(`${route.function} function returned ${bytes} bytes, over Lambda's response limit`);
+        return gatewayResult(api, 'INTEGRATION_FAILURE');
+      }
+      return result;
     } catch (e: unknown) {
       // A function that throws is an integration failure: API Gateway answers 502.
       console.error(`${route.function} function failed:`, e instanceof Error ? `${e.name}: ${e.message}` : e);

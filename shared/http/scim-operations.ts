@@ -3,7 +3,8 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-l
 import { RequestBudget } from '../scim/budget';
 import { resourceTypeById, resourceTypes, schemaById, schemas } from '../scim/discovery';
 import { ScimError } from '../scim/messages/error';
-import { listResponse } from '../scim/messages/list-response';
+import { fittingCount, listResponse } from '../scim/messages/list-response';
+import { MAX_RESPONSE_BYTES } from '../scim/limits';
 import { parsePatchOp } from '../scim/messages/patch-op';
 import {
   readOptionsFromQuery,
@@ -18,7 +19,8 @@ import { serviceProviderConfig } from '../scim/service-provider-config';
 import type { GroupService } from '../scim/service/groups';
 import { etagMatches, etagOf, type Preconditions } from '../scim/service/meta';
 import { searchAll } from '../scim/service/search-all';
-import type { UserPage, UserService, Written } from '../scim/service/users';
+import type { ResourcePage } from '../scim/service/list';
+import type { UserService, Written } from '../scim/service/users';
 import type { RequestContext } from '../scim/service/writer';
 import { scimBaseUrl } from './request';
 import { scimResponse } from './responses';
@@ -67,18 +69,23 @@ const respond = (
 ): APIGatewayProxyResult =>
   scimResponse(status, projectResource(written.resource, rs, options), { ETag: etagOf(written.version), ...extra });
 
-const page = (
-  result: UserPage,
+/** A ListResponse of the page as projected, cut before it would outgrow Lambda's response limit. */
+const page = async (
+  whole: ResourcePage,
   rs: ResourceSchema | ((r: Record<string, unknown>) => ResourceSchema),
   options: ReadOptions,
-): APIGatewayProxyResult => {
+): Promise<APIGatewayProxyResult> => {
   const schemaOf = typeof rs === 'function' ? rs : (): ResourceSchema => rs;
+  const projected = whole.resources.map((r) => projectResource(r, schemaOf(r), options));
+  const fits = fittingCount(projected, MAX_RESPONSE_BYTES);
+  const result = fits < projected.length ? await whole.cut(fits) : whole;
   return scimResponse(
     200,
-    listResponse(
-      result.resources.map((r) => projectResource(r, schemaOf(r), options)),
-      { totalResults: result.totalResults, startIndex: result.startIndex, nextCursor: result.nextCursor },
-    ),
+    listResponse(projected.slice(0, fits), {
+      totalResults: result.totalResults,
+      startIndex: result.startIndex,
+      nextCursor: result.nextCursor,
+    }),
   );
 };
 

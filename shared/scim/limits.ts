@@ -20,6 +20,13 @@ export const MAX_SCAN = 10_000;
  */
 export const MAX_MEMBERS_RETURNED = 10_000;
 
+/**
+ * A user in more groups than this (direct and indirect) is returned without `groups`, for the same
+ * reason (about 1.2 KB a group with its display name), and its ETag then follows the first groups
+ * only. Its groups are still answered by `GET /Groups?filter=members[value eq "<user id>"]`.
+ */
+export const MAX_GROUPS_RETURNED = 1000;
+
 /** The most operations one PATCH request may carry (400 tooMany above). */
 export const MAX_PATCH_OPERATIONS = 1000;
 
@@ -32,8 +39,21 @@ export const MAX_FILTER_DEPTH = 50;
 
 /** What one resource may weigh in storage: a DynamoDB item holds 400 KB, with room left for keys and indexes. */
 export const MAX_RESOURCE_BYTES = 300_000;
+/**
+ * The longest value (characters) of a string attribute, and of a reference or binary one (a
+ * photo's data: URI, a certificate): 400 invalidValue above them.
+ */
+export const MAX_STRING_LENGTH = 16_384;
+export const MAX_BINARY_LENGTH = 65_536;
 /** Unique names and externalIds are part of index keys (2 KB at most). */
 export const MAX_KEY_VALUE_BYTES = 1024;
+
+/**
+ * What the resources of one list response may weigh, as they travel inside Lambda's response
+ * (JSON in a JSON string, so escapes count): Lambda refuses a response over 6 MB, and a page stops
+ * before it would pass this (with fewer than `count` resources, as RFC 7644 allows).
+ */
+export const MAX_RESPONSE_BYTES = 5_000_000;
 
 /** How long a cursor (RFC 9865) and a remembered startIndex position stay valid. */
 export const CURSOR_TIMEOUT_SECONDS = 3600;

@@ -152,7 +152,7 @@ export interface MembershipRepository {
   /** The groups that are direct members of a group (for cycle checks). */
   nestedGroups(groupId: string): Promise<string[]>;
   /** The groups `memberId` is a direct member of. */
-  groupsOf(memberId: string): Promise<string[]>;
+  groupsOf(memberId: string, limit?: number): Promise<string[]>;
   /** Of these candidates, the ones that are members of the group, with their type (an unknown type checks both). */
   membersAmong(groupId: string, candidates: readonly { id: string; type?: MemberType }[]): Promise<Member[]>;
   /** Which ids name existing users or groups, with their type. */

@@ -64,14 +64,18 @@ export class DynamoMembershipRepository implements MembershipRepository {
     );
   }
 
-  async groupsOf(memberId: string): Promise<string[]> {
-    const items = await queryAll(this.db, {
-      TableName: this.tableName,
-      IndexName: INDEX.names.name,
-      KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
-      ExpressionAttributeNames: { '#pk': INDEX.names.pk, '#sk': INDEX.names.sk },
-      ExpressionAttributeValues: { ':pk': membershipKeys.memberOfValue(memberId), ':prefix': membershipKeys.memberOfSkPrefix },
-    });
+  async groupsOf(memberId: string, limit = Number.MAX_SAFE_INTEGER): Promise<string[]> {
+    const items = await queryAll(
+      this.db,
+      {
+        TableName: this.tableName,
+        IndexName: INDEX.names.name,
+        KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
+        ExpressionAttributeNames: { '#pk': INDEX.names.pk, '#sk': INDEX.names.sk },
+        ExpressionAttributeValues: { ':pk': membershipKeys.memberOfValue(memberId), ':prefix': membershipKeys.memberOfSkPrefix },
+      },
+      limit,
+    );
     return items.map((i) => String(i.groupId));
   }
 

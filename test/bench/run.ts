@@ -13,6 +13,7 @@ import { DEPLOYED_ENV, measureColdInit } from './cold-start';
 import { option, progress, startBench } from './harness';
 import { figures, printTable, printTargets, writeReport, type OperationFigures, type Target } from './report';
 import { seedUsers } from './seed';
+import { abusiveRequests } from './workloads/abuse';
 import { authorizer } from './workloads/auth';
 import { groupScale } from './workloads/groups';
 import { entraSync, oktaImport, paging } from './workloads/users';
@@ -60,6 +61,7 @@ async function main(): Promise<void> {
     db.destroy();
     progress(`  seeded ${seeded.length} users\n`);
     const pages = await paging(bench, users);
+    const abuse = await abusiveRequests(bench, seeded.slice(0, 2000));
     const facts = await groupScale(bench, { members: groupMembers, batch: 1000, users: seeded });
 
     progress('  cold init: fresh processes per bundle…');
@@ -178,6 +180,12 @@ async function main(): Promise<void> {
         pass: facts.deleteMs < 10_000 && facts.memberItemsLeft === 0,
         timed: true,
       },
+      ...abuse.map((a) => ({
+        name: `${a.name}: answered within the 10 s deadline with ${a.expected.status}${a.expected.scimType ? ` ${a.expected.scimType}` : ''}`,
+        figure: `${Math.round(a.ms)} ms, ${a.status}${a.scimType ? ` ${a.scimType}` : ''}`,
+        pass: a.ms < 10_000 && a.status === a.expected.status && a.scimType === a.expected.scimType,
+        timed: true,
+      })),
       {
         name: 'cold init of the SCIM function within 1.5x the empty handler',
         figure: `${scimCold.toFixed(1)} ms vs ${baseline.toFixed(1)} ms (${(scimCold / baseline).toFixed(2)}x)`,
@@ -203,6 +211,7 @@ async function main(): Promise<void> {
       authorizer: auth,
       paging: pages,
       group: facts,
+      abuse,
       functions: Object.fromEntries(Object.keys(cold).map((k) => [k, { bundleBytes: bundles[k]?.bytes ?? null, coldInit: cold[k] }])),
       operations: rows,
       targets,

@@ -818,6 +818,45 @@ describe('groups and memberships on DynamoDB Local', () => {
     });
   });
 
+  describe('pages of large groups', () => {
+    it('stops a page of groups before their members pass 10,000 (fewer than count), and paging goes on: every group once', async () => {
+      // Groups whose item says 4,000 members each (the page's decision reads the count on the group's item).
+      const repo = new DynamoResourceRepository(table.db, table.tableName, 'Group');
+      const ids: string[] = [];
+      for (let i = 0; i < 5; i++) {
+        const id = randomUUID();
+        ids.push(id);
+        clock.advance(1000);
+        const { plan } = repo.planCreate(
+          id,
+          { schemas: [GROUP_SCHEMA], displayName: `Big ${i}` },
+          { at: clock.now().toISOString(), memberCount: 4000 },
+        );
+        await table.db.send(new TransactWriteCommand({ TransactItems: plan.items as never }));
+      }
+      const first = await groups.list(search({ count: 100 }), ctx);
+      expect(first.resources.map((r) => r.displayName)).toEqual(['Big 0', 'Big 1']); // 8,000 members; a third would pass 10,000
+      const byIndex: unknown[] = [];
+      for (let startIndex = 1; startIndex <= 5;) {
+        const page = await groups.list(search({ count: 100, startIndex }), ctx);
+        byIndex.push(...page.resources.map((r) => r.id));
+        startIndex += page.resources.length;
+      }
+      expect(byIndex).toEqual(ids);
+      const byCursor: unknown[] = [];
+      let cursor = '';
+      for (let pages = 0; pages < 5; pages++) {
+        const page = await groups.list(search({ count: 100, cursor }), ctx);
+        byCursor.push(...page.resources.map((r) => r.id));
+        if (!page.nextCursor) break;
+        cursor = page.nextCursor;
+      }
+      expect(byCursor).toEqual(ids);
+      // Without members, nothing limits the page.
+      expect((await groups.list(search({ count: 100 }), ctx, false)).resources).toHaveLength(5);
+    });
+  });
+
   describe('member filters and excludedAttributes=members', () => {
     it('finds the groups of a member with members[value eq "…"] and members.value eq "…"', async () => {
       const [u1, u2, u3] = await newUsers(3);

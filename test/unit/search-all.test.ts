@@ -7,19 +7,29 @@ import type { SearchRequest } from '../../shared/scim/messages/search-request';
 import { buildRegistry } from '../../shared/scim/schemas/registry';
 import type { GroupService } from '../../shared/scim/service/groups';
 import { searchAll } from '../../shared/scim/service/search-all';
-import type { UserPage, UserService } from '../../shared/scim/service/users';
+import type { ResourcePage } from '../../shared/scim/service/list';
+import type { UserService } from '../../shared/scim/service/users';
 import type { RequestContext } from '../../shared/scim/service/writer';
 
 const LARGEST_PAGE = 1000;
 
 /** A type's list of `total` resources named `${prefix}${i}`, paged by cursor (the cursor is the next index). */
-function standIn(prefix: string, total: number): (q: SearchRequest) => Promise<UserPage> {
+function standIn(prefix: string, total: number): (q: SearchRequest) => Promise<ResourcePage> {
   return async (q) => {
     const from = q.cursor ? Number(q.cursor) : 0;
     const n = Math.min(q.count ?? 100, LARGEST_PAGE, total - from);
     const resources = Array.from({ length: Math.max(0, n) }, (_, i) => ({ id: `${prefix}${from + i}` }));
-    const next = from + resources.length;
-    return { totalResults: total, startIndex: 1, resources, ...(next < total && resources.length > 0 ? { nextCursor: String(next) } : {}) };
+    const page = (shown: { id: string }[]): ResourcePage => {
+      const next = from + shown.length;
+      return {
+        totalResults: total,
+        startIndex: 1,
+        resources: shown,
+        ...(next < total && shown.length > 0 ? { nextCursor: String(next) } : {}),
+        cut: async (m) => page(shown.slice(0, m)),
+      };
+    };
+    return page(resources);
   };
 }
 

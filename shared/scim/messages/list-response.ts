@@ -23,3 +23,17 @@ export function listResponse(
     ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}),
   };
 }
+
+/**
+ * How many of `resources`, from the first, fit in a response of `maxBytes`, each weighed as it
+ * travels in Lambda's response (JSON text inside a JSON string: quotes and backslashes escaped).
+ * At least one, so that a page always moves on (one resource is bounded far below the limit).
+ */
+export function fittingCount(resources: readonly unknown[], maxBytes: number): number {
+  let used = 0;
+  for (const [i, r] of resources.entries()) {
+    used += Buffer.byteLength(JSON.stringify(JSON.stringify(r)), 'utf8') + 1;
+    if (used > maxBytes) return Math.max(1, i);
+  }
+  return resources.length;
+}

@@ -4,6 +4,7 @@
  * booleans and numbers as strings, unknown attributes and schema URNs, readOnly attributes echoed
  * back. The result is a resource in canonical form; nothing here mutates its input.
  */
+import { MAX_BINARY_LENGTH, MAX_STRING_LENGTH } from '../limits';
 import { ScimError } from '../messages/error';
 import { COMMON_ATTRIBUTES } from '../schemas/core';
 import { findAttribute, type ResourceSchema } from '../schemas/registry';
@@ -91,10 +92,17 @@ function coerceOne(value: unknown, attribute: AttributeDefinition, path: string)
     case 'dateTime':
       return coerceDateTime(value, path);
     case 'string':
+      return bounded(coerceString(value, path), MAX_STRING_LENGTH, path);
     case 'reference':
     case 'binary':
-      return coerceString(value, path);
+      return bounded(coerceString(value, path), MAX_BINARY_LENGTH, path);
   }
+}
+
+/** A string value within its documented maximum length (limits.ts), or 400 invalidValue. */
+function bounded(value: string, max: number, path: string): string {
+  if (value.length > max) throw invalidValue(`${path} is ${value.length} characters long; at most ${max} are accepted`);
+  return value;
 }
 
 function coerceMultiValued(value: unknown, attribute: AttributeDefinition, path: string): unknown[] | undefined {

@@ -32,11 +32,11 @@ import type {
 import { normalizeResource } from '../resource';
 import { checkStorable } from '../resource/storable';
 import type { ResourceSchema } from '../schemas/registry';
-import { listResources, type TermIndex } from './list';
+import { listResources, pageOf, type ResourcePage, type TermIndex } from './list';
 import { checkNoCycles, groupsWithMember, memberRefs } from './memberships';
 import { toScim, type Preconditions, type ScimResource } from './meta';
 import { mapLimit } from './parallel';
-import type { UserPage, Written } from './users';
+import type { Written } from './users';
 import { budgetOf, ResourceWriter, type RequestContext } from './writer';
 
 export { INLINE_PURGE_LIMIT };
@@ -367,11 +367,8 @@ export class GroupService {
     });
   }
 
-  /**
-   * A page of groups. Members come while the page's total stays within MAX_MEMBERS_RETURNED (the
-   * same 6 MB bound as one group); groups past that budget come without `members`.
-   */
-  async list(search: SearchRequest, ctx: RequestContext, withMembers = true, acrossTypes = false): Promise<UserPage> {
+  /** A page of groups (with their members unless excluded). */
+  async list(search: SearchRequest, ctx: RequestContext, withMembers = true, acrossTypes = false): Promise<ResourcePage> {
     const terms: TermIndex = {
       idsFor: async (term) =>
         term.kind === 'hasMember'
@@ -392,23 +389,29 @@ export class GroupService {
       budget: budgetOf(ctx),
       ...(acrossTypes ? { unknownAttributes: 'absent' as const } : {}),
     });
-    let budget = withMembers ? MAX_MEMBERS_RETURNED : 0;
-    const fits = page.items.map((item) => {
-      const count = item.memberCount ?? 0;
-      if (count > budget) return false;
-      budget -= count;
-      return true;
-    });
+    // Members come while the page's total stays within MAX_MEMBERS_RETURNED (the bound of one
+    // group): the page stops before the group that would pass it (fewer than count, as RFC 7644
+    // allows; the next page starts there). A group larger than the bound on its own comes without members.
+    let budget = MAX_MEMBERS_RETURNED;
+    let kept = page.items.length;
+    if (withMembers) {
+      for (const [i, item] of page.items.entries()) {
+        const count = item.memberCount ?? 0;
+        if (count > MAX_MEMBERS_RETURNED) continue;
+        if (count > budget) {
+          kept = i;
+          break;
+        }
+        budget -= count;
+      }
+    }
+    const items = page.items.slice(0, kept);
     const resources: ScimResource[] = await mapLimit(
-      page.items,
+      items,
       MEMBER_READS_IN_PARALLEL,
-      async (item, i) => (await this.present(item, ctx, withMembers && fits[i] === true)).resource,
+      async (item) => (await this.present(item, ctx, withMembers)).resource,
     );
-    return {
-      totalResults: page.totalResults,
-      startIndex: page.startIndex,
-      resources,
-      ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}),
-    };
+    const whole = pageOf(page, resources);
+    return kept < page.items.length ? whole.cut(kept) : whole;
   }
 }

@@ -34,7 +34,47 @@ export interface ListResult {
   items: StoredResource[];
   /** Cursor pagination only: where the next page starts (absent on the last page). */
   nextCursor?: string;
+  /**
+   * The page cut to its first `n` items (fewer than `count`, as RFC 7644 allows, when a response
+   * would outgrow its byte budget): where the page after them starts (a cursor, or with
+   * startIndex a remembered position for startIndex + n).
+   */
+  cut(n: number): Promise<{ nextCursor?: string }>;
 }
+
+/** A page of resources as a service answers it, and how to cut it shorter (see ListResult.cut). */
+export interface ResourcePage {
+  totalResults: number;
+  startIndex: number;
+  resources: ScimResource[];
+  nextCursor?: string;
+  /** The first `n` resources, and where the page after them starts. */
+  cut(n: number): Promise<ResourcePage>;
+}
+
+/**
+ * The page a list gave, with the resources the service made of its items (one per item, in order;
+ * fewer when the service keeps only the first ones, and then cuts the page there).
+ */
+export function pageOf(result: ListResult, resources: ScimResource[]): ResourcePage {
+  return {
+    totalResults: result.totalResults,
+    startIndex: result.startIndex,
+    resources,
+    ...(result.nextCursor ? { nextCursor: result.nextCursor } : {}),
+    cut: async (n) => {
+      if (n >= result.items.length) return pageOf(result, resources);
+      const { nextCursor } = await result.cut(n);
+      const shorter: ListResult = { ...result, items: result.items.slice(0, n), cut: (m) => result.cut(m) };
+      if (nextCursor) shorter.nextCursor = nextCursor;
+      else delete shorter.nextCursor;
+      return pageOf(shorter, resources.slice(0, n));
+    },
+  };
+}
+
+/** A page that nothing follows when cut (startIndex pages of lists built in memory: the next index is all a client needs). */
+const uncut = async (): Promise<{ nextCursor?: string }> => ({});
 
 /** Answers the membership terms of a filter: the ids each one holds for. */
 export interface TermIndex {
@@ -67,7 +107,7 @@ export async function listResources(search: SearchRequest, deps: ListDeps): Prom
     // Searching several types, a filter on attributes this type does not have: its answer is the
     // same for every resource of the type (all absent), so it is decided once, without reading them.
     const all = compileFilter(q.filter, deps.rs, { unknownAttributes: 'absent' })({});
-    if (!all) return { totalResults: 0, startIndex: q.cursor !== undefined ? 1 : Math.max(q.startIndex ?? 1, 1), items: [] };
+    if (!all) return { totalResults: 0, startIndex: q.cursor !== undefined ? 1 : Math.max(q.startIndex ?? 1, 1), items: [], cut: uncut };
     const { filter: _all, ...rest } = q;
     q = rest;
   }
@@ -95,19 +135,30 @@ export async function listResources(search: SearchRequest, deps: ListDeps): Prom
       offset = state.offset;
     }
     const page = matches.slice(from, from + count);
-    const last = page[page.length - 1];
-    const more = from + count < matches.length && count > 0;
+    const after = (n: number): string | undefined => {
+      const last = page[n - 1];
+      const more = from + n < matches.length && n > 0;
+      return more && last ? encodeCursor(listKey, { mode: 'after', place: last.place, offset: offset + n }, deps.now) : undefined;
+    };
+    const nextCursor = after(page.length);
     return {
       totalResults: matches.length,
       startIndex: offset + 1,
       items: page.map((m) => m.item),
-      ...(more && last
-        ? { nextCursor: encodeCursor(listKey, { mode: 'after', place: last.place, offset: offset + page.length }, deps.now) }
-        : {}),
+      ...(nextCursor ? { nextCursor } : {}),
+      cut: async (n) => {
+        const next = after(n);
+        return next ? { nextCursor: next } : {};
+      },
     };
   }
   const startIndex = Math.max(q.startIndex ?? 1, 1);
-  return { totalResults: matches.length, startIndex, items: matches.slice(startIndex - 1, startIndex - 1 + count).map((m) => m.item) };
+  return {
+    totalResults: matches.length,
+    startIndex,
+    items: matches.slice(startIndex - 1, startIndex - 1 + count).map((m) => m.item),
+    cut: uncut,
+  };
 }
 
 /** How many expressions a filter holds: what evaluating it on one resource costs. */
@@ -263,24 +314,39 @@ async function indexPage(
       after = state.position;
       offset = state.offset;
     }
-    if (o.count === 0) return { totalResults, startIndex: offset + 1, items: [] };
-    // One item more than the page tells whether there is a next page (no empty last page).
-    const page = await deps.repo.page({ ...(after ? { after } : {}), limit: o.count + 1, descending: o.descending });
-    const items = page.items.slice(0, o.count);
-    const lastItem = items[items.length - 1];
-    const next = offset + items.length;
+    if (o.count === 0) return { totalResults, startIndex: offset + 1, items: [], cut: uncut };
+    // One item more than the page tells whether there is a next page (no empty last page). A Query
+    // answers at most 1 MB: large resources take several.
+    const read: StoredResource[] = [];
+    let from = after;
+    do {
+      const part = await deps.repo.page({ ...(from ? { after: from } : {}), limit: o.count + 1 - read.length, descending: o.descending });
+      read.push(...part.items);
+      from = part.last;
+    } while (from && read.length <= o.count);
+    const items = read.slice(0, o.count);
+    const cursorAfter = (n: number): string | undefined => {
+      const lastItem = items[n - 1];
+      const more = n < items.length || read.length > o.count;
+      return more && lastItem
+        ? encodeCursor(o.listKey, { mode: 'position', position: deps.repo.positionOf(lastItem), offset: offset + n }, deps.now)
+        : undefined;
+    };
+    const nextCursor = cursorAfter(items.length);
     return {
       totalResults,
       startIndex: offset + 1,
       items,
-      ...(page.items.length > o.count && lastItem
-        ? { nextCursor: encodeCursor(o.listKey, { mode: 'position', position: deps.repo.positionOf(lastItem), offset: next }, deps.now) }
-        : {}),
+      ...(nextCursor ? { nextCursor } : {}),
+      cut: async (n) => {
+        const next = cursorAfter(n);
+        return next ? { nextCursor: next } : {};
+      },
     };
   }
 
   const startIndex = Math.max(q.startIndex ?? 1, 1);
-  if (o.count === 0 || startIndex > totalResults) return { totalResults, startIndex, items: [] };
+  if (o.count === 0 || startIndex > totalResults) return { totalResults, startIndex, items: [], cut: uncut };
   let after: ListPosition | undefined;
   if (startIndex > 1) {
     after = await deps.repo.getMarker(o.listKey, startIndex, generation, deps.now);
@@ -293,16 +359,28 @@ async function indexPage(
     items.push(...page.items);
     cursor = page.last;
   } while (cursor && items.length < o.count);
-  const lastItem = items[items.length - 1];
-  if (lastItem && items.length === o.count && startIndex + o.count <= totalResults) {
-    await deps.repo.putMarker(
-      o.listKey,
-      startIndex + o.count,
-      { position: deps.repo.positionOf(lastItem), generation },
-      deps.now.toISOString(),
-    );
-  }
-  return { totalResults, startIndex, items };
+  // The position after the page's n-th item is remembered for the page that starts there.
+  const remember = async (n: number): Promise<void> => {
+    const lastItem = items[n - 1];
+    if (lastItem && startIndex + n <= totalResults) {
+      await deps.repo.putMarker(
+        o.listKey,
+        startIndex + n,
+        { position: deps.repo.positionOf(lastItem), generation },
+        deps.now.toISOString(),
+      );
+    }
+  };
+  if (items.length === o.count) await remember(o.count);
+  return {
+    totalResults,
+    startIndex,
+    items,
+    cut: async (n) => {
+      await remember(n);
+      return {};
+    },
+  };
 }
 
 /** The position just before `startIndex`, found by reading the items before it (O(startIndex)). */

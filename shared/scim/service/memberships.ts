@@ -1,6 +1,6 @@
 /** Membership rules: a user's groups (direct and indirect), the members of a group seen from a filter, cycle checks, member references. */
 import { UNLIMITED, type RequestBudget } from '../budget';
-import { MAX_GROUP_NESTING_VISITS, MAX_SCAN, READ_WORK } from '../limits';
+import { MAX_GROUP_NESTING_VISITS, MAX_GROUPS_RETURNED, MAX_SCAN, READ_WORK } from '../limits';
 import { ScimError } from '../messages/error';
 import type { Member, MembershipRepository, ResourceRepository } from '../ports';
 import { locationOf } from './meta';
@@ -12,6 +12,14 @@ export interface GroupRef {
   type: 'direct' | 'indirect';
 }
 
+/** A user's groups as its representation and version see them. */
+export interface UserGroups {
+  /** Direct, then indirect; undefined past MAX_GROUPS_RETURNED (the user is returned without `groups`). */
+  readonly refs?: GroupRef[];
+  /** What the user's version covers: its groups, with their display names and types (past the limit: the ids seen). */
+  readonly digest: unknown[];
+}
+
 /**
  * `User.groups`, derived from memberships through the inverted index: the groups the user is
  * a member of (direct), and the groups those groups are members of, transitively (indirect).
@@ -19,21 +27,25 @@ export interface GroupRef {
 export async function userGroups(
   userId: string,
   deps: { memberships: MembershipRepository; groups: ResourceRepository; baseUrl: string; budget?: RequestBudget },
-): Promise<GroupRef[]> {
+): Promise<UserGroups> {
   const budget = deps.budget ?? UNLIMITED;
   budget.spend(READ_WORK, "the user's groups");
-  const direct = await deps.memberships.groupsOf(userId);
+  const tooMany = (ids: Iterable<string>): UserGroups => ({ digest: ['more than', MAX_GROUPS_RETURNED, ...ids] });
+  const direct = await deps.memberships.groupsOf(userId, MAX_GROUPS_RETURNED + 1);
+  if (direct.length > MAX_GROUPS_RETURNED) return tooMany(direct);
   const types = new Map<string, 'direct' | 'indirect'>(direct.map((g) => [g, 'direct']));
   let frontier = direct;
-  while (frontier.length > 0 && types.size < MAX_GROUP_NESTING_VISITS) {
+  while (frontier.length > 0) {
     budget.spend(READ_WORK * frontier.length, "the user's groups through nested groups");
-    const parents = (await Promise.all(frontier.map((g) => deps.memberships.groupsOf(g)))).flat();
-    frontier = parents.filter((p) => !types.has(p));
+    const parents = (await Promise.all(frontier.map((g) => deps.memberships.groupsOf(g, MAX_GROUPS_RETURNED + 1)))).flat();
+    frontier = [...new Set(parents.filter((p) => !types.has(p)))];
     for (const p of frontier) types.set(p, 'indirect');
+    if (types.size > MAX_GROUPS_RETURNED) return tooMany(types.keys());
   }
-  if (types.size === 0) return [];
+  if (types.size === 0) return { refs: [], digest: [] };
+  budget.spend(READ_WORK * Math.ceil(types.size / 100), "the user's groups' names");
   const groups = await deps.groups.getMany([...types.keys()]);
-  return groups
+  const refs = groups
     .map((g) => ({
       value: g.id,
       $ref: locationOf(deps.baseUrl, 'Group', g.id),
@@ -41,6 +53,7 @@ export async function userGroups(
       type: types.get(g.id) ?? 'direct',
     }))
     .sort((a, b) => (a.type === b.type ? a.value.localeCompare(b.value) : a.type === 'direct' ? -1 : 1));
+  return { refs, digest: refs.map((g) => [g.value, g.display ?? null, g.type]) };
 }
 
 /** The groups with this member (of this type, when given: a type it is not matches none). */

@@ -11,7 +11,8 @@ import { ScimError } from '../messages/error';
 import type { SearchRequest } from '../messages/search-request';
 import type { ResourceSchema } from '../schemas/registry';
 import type { GroupService } from './groups';
-import type { UserPage, UserService } from './users';
+import type { ResourcePage } from './list';
+import type { UserService } from './users';
 import type { RequestContext } from './writer';
 
 export interface SearchAllDeps {
@@ -22,7 +23,12 @@ export interface SearchAllDeps {
 
 const CURSOR_PREFIX = { users: 'U.', groups: 'G.' } as const;
 
-export async function searchAll(search: SearchRequest, ctx: RequestContext, deps: SearchAllDeps, withDerived: boolean): Promise<UserPage> {
+export async function searchAll(
+  search: SearchRequest,
+  ctx: RequestContext,
+  deps: SearchAllDeps,
+  withDerived: boolean,
+): Promise<ResourcePage> {
   if (search.sortBy)
     throw ScimError.typed(
       'invalidValue',
@@ -40,8 +46,8 @@ export async function searchAll(search: SearchRequest, ctx: RequestContext, deps
   }
   // One page across both types: never more than a single type's page may hold.
   const pageSize = Math.max(0, Math.min(search.count ?? DEFAULT_COUNT, MAX_COUNT));
-  const users = (q: SearchRequest): Promise<UserPage> => deps.users.list(q, ctx, withDerived, true);
-  const groups = (q: SearchRequest): Promise<UserPage> => deps.groups.list(q, ctx, withDerived, true);
+  const users = (q: SearchRequest): Promise<ResourcePage> => deps.users.list(q, ctx, withDerived, true);
+  const groups = (q: SearchRequest): Promise<ResourcePage> => deps.groups.list(q, ctx, withDerived, true);
 
   if (search.cursor !== undefined) {
     const inGroups = search.cursor.startsWith(CURSOR_PREFIX.groups);
@@ -62,22 +68,40 @@ export async function searchAll(search: SearchRequest, ctx: RequestContext, deps
           first && !second && pageSize > 0 && groupTotal > 0
           ? CURSOR_PREFIX.groups
           : undefined;
-    const totals = userTotal + groupTotal;
-    return {
-      totalResults: totals,
+    const resources = [...(first?.resources ?? []), ...(second?.resources ?? [])];
+    const joined = (shown: ResourcePage['resources'], nextCursor: string | undefined): ResourcePage => ({
+      totalResults: userTotal + groupTotal,
       startIndex: 1,
-      resources: [...(first?.resources ?? []), ...(second?.resources ?? [])],
-      ...(next ? { nextCursor: next } : {}),
-    };
+      resources: shown,
+      ...(nextCursor ? { nextCursor } : {}),
+      cut: async (n) => {
+        if (n >= shown.length) return joined(shown, nextCursor);
+        const users = first?.resources.length ?? 0;
+        // Cut among the users: the users' page says where the next starts; among the groups, the groups' page.
+        const rest = n < users && first ? await first.cut(n) : await (second as ResourcePage).cut(n - users);
+        const prefix = n < users ? CURSOR_PREFIX.users : CURSOR_PREFIX.groups;
+        return joined(shown.slice(0, n), rest.nextCursor ? `${prefix}${rest.nextCursor}` : undefined);
+      },
+    });
+    return joined(resources, next);
   }
 
   const startIndex = Math.max(search.startIndex ?? 1, 1);
   const first = await users({ ...search, startIndex, count: pageSize });
   const room = pageSize - first.resources.length;
   const second = await groups({ ...search, startIndex: Math.max(1, startIndex - first.totalResults), count: Math.max(0, room) });
-  return {
+  const shownGroups = startIndex + first.resources.length > first.totalResults ? second.resources : [];
+  const indexed = (shown: ResourcePage['resources']): ResourcePage => ({
     totalResults: first.totalResults + second.totalResults,
     startIndex,
-    resources: [...first.resources, ...(startIndex + first.resources.length > first.totalResults ? second.resources : [])],
-  };
+    resources: shown,
+    cut: async (n) => {
+      if (n >= shown.length) return indexed(shown);
+      // The next page asks for startIndex + n: the type it falls in remembers where that is.
+      if (n < first.resources.length) await first.cut(n);
+      else await second.cut(n - first.resources.length);
+      return indexed(shown.slice(0, n));
+    },
+  });
+  return indexed([...first.resources, ...shownGroups]);
 }

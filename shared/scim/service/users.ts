@@ -22,8 +22,8 @@ import { normalizeResource, verifyPassword } from '../resource';
 import { uniqueNameKey } from '../resource/names';
 import { checkStorable } from '../resource/storable';
 import type { ResourceSchema } from '../schemas/registry';
-import { listResources, type TermIndex } from './list';
-import { usersInGroup, userGroups, type GroupRef } from './memberships';
+import { listResources, pageOf, type ResourcePage, type TermIndex } from './list';
+import { usersInGroup, userGroups, type UserGroups } from './memberships';
 import { toScim, versionWith, type Preconditions, type ScimResource } from './meta';
 import { mapLimit } from './parallel';
 import { budgetOf, ResourceWriter, type RequestContext } from './writer';
@@ -53,18 +53,10 @@ export interface Written {
   created?: boolean;
 }
 
-export interface UserPage {
-  totalResults: number;
-  startIndex: number;
-  resources: ScimResource[];
-  nextCursor?: string;
-}
-
 /** Users whose groups a list page reads at the same time. */
 const GROUP_READS_IN_PARALLEL = 32;
 
 /** What of a derived group the version covers (a rename of the group changes the user's representation). */
-const digestParts = (groups: readonly GroupRef[]): unknown[] => groups.map((g) => [g.value, g.display ?? null, g.type]);
 
 export class UserService {
   private readonly writer: ResourceWriter;
@@ -73,14 +65,15 @@ export class UserService {
     this.writer = new ResourceWriter({ ...deps, kind: 'User' });
   }
 
-  private groupsOf(id: string, ctx: RequestContext): Promise<GroupRef[]> {
+  private groupsOf(id: string, ctx: RequestContext): Promise<UserGroups> {
     return userGroups(id, { memberships: this.deps.memberships, groups: this.deps.groups, baseUrl: ctx.baseUrl, budget: budgetOf(ctx) });
   }
 
   /** The user as SCIM returns it: with its groups, and the version that covers them. */
-  private present(stored: StoredResource, ctx: RequestContext, groups: readonly GroupRef[]): Written {
-    const version = versionWith(stored.version, digestParts(groups));
-    return { resource: toScim(stored, 'User', this.deps.rs, ctx.baseUrl, groups.length > 0 ? { groups } : {}, version), version };
+  private present(stored: StoredResource, ctx: RequestContext, groups: UserGroups): Written {
+    const version = versionWith(stored.version, groups.digest);
+    const refs = groups.refs ?? [];
+    return { resource: toScim(stored, 'User', this.deps.rs, ctx.baseUrl, refs.length > 0 ? { groups: refs } : {}, version), version };
   }
 
   private display(resource: Resource): string {
@@ -122,7 +115,7 @@ export class UserService {
         const audit = this.writer.event(ctx, 'create', 'success', { id });
         const stored = await this.deps.repo.create(id, resource, { at, audit, ...(passwordHash ? { passwordHash } : {}) });
         // A new id is in no group yet.
-        return { ...this.present(stored, ctx, []), created: true };
+        return { ...this.present(stored, ctx, { refs: [], digest: [] }), created: true };
       });
     });
   }
@@ -145,8 +138,8 @@ export class UserService {
     preconditions: Preconditions,
     next: (current: StoredResource) => Promise<{ resource: Resource; password?: string }>,
   ): Promise<Written> {
-    let groups: GroupRef[] | undefined;
-    const groupsNow = async (): Promise<GroupRef[]> => (groups ??= await this.groupsOf(id, ctx));
+    let groups: UserGroups | undefined;
+    const groupsNow = async (): Promise<UserGroups> => (groups ??= await this.groupsOf(id, ctx));
     return this.writer.modify<StoredResource, Written>({
       id,
       ctx,
@@ -218,7 +211,7 @@ export class UserService {
   }
 
   /** A page of users; `withGroups` false when the response returns neither `groups` nor `meta` (no membership read). */
-  async list(search: SearchRequest, ctx: RequestContext, withGroups = true, acrossTypes = false): Promise<UserPage> {
+  async list(search: SearchRequest, ctx: RequestContext, withGroups = true, acrossTypes = false): Promise<ResourcePage> {
     const terms: TermIndex = {
       idsFor: async (term) =>
         term.kind === 'inGroup' ? usersInGroup(term.groupId, term.how, this.deps.memberships, budgetOf(ctx)) : new Set(),
@@ -238,12 +231,7 @@ export class UserService {
     const resources = await mapLimit(page.items, GROUP_READS_IN_PARALLEL, async (item) =>
       withGroups ? this.present(item, ctx, await this.groupsOf(item.id, ctx)).resource : toScim(item, 'User', this.deps.rs, ctx.baseUrl),
     );
-    return {
-      totalResults: page.totalResults,
-      startIndex: page.startIndex,
-      resources,
-      ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}),
-    };
+    return pageOf(page, resources);
   }
 }
 
