@@ -3,6 +3,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { systemClock } from '../../shared/clock';
+import { cursorSealer } from '../../shared/crypto/cursor-key';
 import { numberEnv, requireEnv } from '../../shared/config';
 import { RETENTION_DAYS_ENV } from '../token-expiry/config';
 import { adminErrors } from '../../shared/http/admin';
@@ -19,7 +20,7 @@ import { ADMIN_ROLES_ENV, SCIM_ENDPOINT_ENV } from './config';
 
 const db = createDocumentClient();
 const tableName = requireEnv(TABLE_NAME_ENV);
-const audit = new DynamoAuditLog(db, tableName);
+const audit = new DynamoAuditLog(db, tableName, { sealer: cursorSealer() });
 const allowedRoles = configuredRoles(process.env[ADMIN_ROLES_ENV]);
 
 export const lambdaHandler = adminOperations({

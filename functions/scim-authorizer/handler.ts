@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
@@ -41,7 +40,7 @@ export const lambdaHandler = async (event: APIGatewayRequestAuthorizerEvent): Pr
     sink.count(METRIC.authRefusals, { reason: result.reason });
     const client = { sourceIp: event.requestContext.identity?.sourceIp, userAgent: headers['user-agent'] };
     await audit
-      .record(refusalEvent(result, client, systemClock.now(), randomUUID()))
+      .recordAggregated(refusalEvent(result, client, systemClock.now()))
       .catch((e: unknown) => logger.error('Could not audit a refused SCIM token', { errorName: (e as Error).name }));
     throw new Error('Unauthorized'); // API Gateway answers 401 with the UNAUTHORIZED gateway response
   }

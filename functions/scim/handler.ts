@@ -3,6 +3,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { systemClock } from '../../shared/clock';
+import { cursorSealer } from '../../shared/crypto/cursor-key';
 import { numberEnv, requireEnv } from '../../shared/config';
 import { requestMetrics, scimErrors } from '../../shared/http/middleware';
 import { scimOperations } from '../../shared/http/scim-operations';
@@ -38,6 +39,7 @@ const common = {
       errorName: error instanceof Error ? error.name : typeof error,
     }),
   deletedRetentionDays: numberEnv(DELETED_RETENTION_DAYS_ENV, DEFAULT_DELETED_RETENTION_DAYS),
+  sealer: cursorSealer(),
 };
 
 export const lambdaHandler = scimOperations({

@@ -25,11 +25,18 @@ export interface AuditEvent {
   outcome: Outcome;
   /** Machine-readable reason of a refusal or failure (e.g. expired, limit). */
   reason?: string;
+  /**
+   * How many times it happened, for an aggregated event: refused authentications are one event
+   * per source IP, reason and minute (so that a flood of them cannot flood the log).
+   */
+  count?: number;
 }
 
 /** The port: where audit events go. */
 export interface AuditLog {
   record(event: AuditEvent): Promise<void>;
+  /** Counts one more occurrence of the aggregated event `event.id` (recorded as it is the first time). */
+  recordAggregated(event: AuditEvent): Promise<void>;
   /** Newest first; `since` (an ISO instant) stops at the first event before it. */
   list(options: { limit: number; cursor?: string; since?: string }): Promise<{ events: AuditEvent[]; nextCursor?: string }>;
 }

@@ -8,6 +8,7 @@ import { VersionConflictError } from '../scim/ports';
 import { ProvisioningDisabledError, TokenConflictError, TokenLimitError } from '../tokens/ports';
 import { InvalidTokenNameError, MAX_TOKENS, TokenNotFoundError } from '../tokens/provisioning';
 import { rolesFromVerifiedToken } from '../tokens/roles';
+import { JsonBodyError, parseJsonBody } from './json';
 import { lowerCaseHeaders } from './request';
 import { ProblemError } from './problems';
 import { problemResponse } from './responses';
@@ -32,9 +33,10 @@ export function jsonBody(event: APIGatewayProxyEvent): Record<string, unknown> {
   const text = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
   let parsed: unknown;
   try {
-    parsed = JSON.parse(text);
-  } catch {
-    throw ProblemError.badRequest('The request body is not valid JSON.');
+    parsed = parseJsonBody(text);
+  } catch (e: unknown) {
+    if (e instanceof JsonBodyError) throw ProblemError.badRequest(e.message);
+    throw e;
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw ProblemError.badRequest('The request body must be a JSON object.');

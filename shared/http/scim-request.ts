@@ -4,6 +4,7 @@ import type { Actor } from '../audit/events';
 import { ScimError } from '../scim/messages/error';
 import { MAX_PAYLOAD_BYTES } from '../scim/limits';
 import { parseEtags } from '../scim/service/meta';
+import { JsonBodyError, parseJsonBody } from './json';
 import { lowerCaseHeaders } from './request';
 
 const JSON_TYPES = ['application/scim+json', 'application/json'];
@@ -21,9 +22,10 @@ export function scimBody(event: APIGatewayProxyEvent): unknown {
   }
   if (raw.length === 0) throw ScimError.typed('invalidSyntax', 'The request needs a JSON body.');
   try {
-    return JSON.parse(raw.toString('utf8')) as unknown;
-  } catch {
-    throw ScimError.typed('invalidSyntax', 'The request body is not valid JSON.');
+    return parseJsonBody(raw.toString('utf8'));
+  } catch (e: unknown) {
+    if (e instanceof JsonBodyError) throw ScimError.typed('invalidSyntax', e.message, { cause: e });
+    throw e;
   }
 }
 

@@ -187,3 +187,12 @@ export interface MembershipRepository {
   markPurgePending(resource: Member, at: string): Promise<void>;
   clearPurgePending(resource: Member): Promise<void>;
 }
+
+/**
+ * Seals text into an opaque, tamper-evident token (list cursors) and opens it again: undefined
+ * when the token is not one this deployment sealed for that purpose, or was edited.
+ */
+export interface Sealer {
+  seal(purpose: string, text: string): string;
+  open(purpose: string, token: string): string | undefined;
+}

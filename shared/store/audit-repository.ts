@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { InvalidCursorError, type AuditEvent, type AuditLog } from '../audit/events';
+import { cursorSealer } from '../crypto/cursor-key';
+import type { Sealer } from '../scim/ports';
 import type { TransactItems } from './batch';
 import { auditKeys, INDEX, KEYS } from './keys';
 
@@ -31,13 +33,18 @@ export function auditPut(tableName: string, event: AuditEvent, retentionDays = D
   return { Put: { TableName: tableName, Item: auditItem(event, retentionDays) } };
 }
 
-function encodeCursor(key: Record<string, unknown>): string {
-  return Buffer.from(JSON.stringify(key), 'utf8').toString('base64url');
+/** What audit cursors are sealed for (a SCIM cursor does not open as one). */
+const CURSOR_PURPOSE = 'audit-list-cursor';
+
+function encodeCursor(key: Record<string, unknown>, sealer: Sealer): string {
+  return sealer.seal(CURSOR_PURPOSE, JSON.stringify(key));
 }
 
-function decodeCursor(cursor: string): Record<string, unknown> {
+/** The page position a cursor holds: sealed by this deployment, and a position of the audit listing. */
+function decodeCursor(cursor: string, sealer: Sealer): Record<string, unknown> {
+  const text = cursor.length <= 4096 ? sealer.open(CURSOR_PURPOSE, cursor) : undefined;
   try {
-    const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
+    const key = text === undefined ? undefined : (JSON.parse(text) as unknown);
     if (
       typeof key === 'object' &&
       key !== null &&
@@ -55,11 +62,18 @@ function decodeCursor(cursor: string): Record<string, unknown> {
 }
 
 export class DynamoAuditLog implements AuditLog {
+  private readonly retentionDays: number;
+  private readonly sealer: () => Promise<Sealer>;
+
+  /** `sealer`: the deployment's cursor sealer (without one, cursors are valid for this instance only). */
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tableName: string,
-    private readonly retentionDays = DEFAULT_AUDIT_RETENTION_DAYS,
-  ) {}
+    options: { retentionDays?: number; sealer?: () => Promise<Sealer> } = {},
+  ) {
+    this.retentionDays = options.retentionDays ?? DEFAULT_AUDIT_RETENTION_DAYS;
+    this.sealer = options.sealer ?? cursorSealer({});
+  }
 
   /** The Put of an event, to include in another write's transaction. */
   put(event: AuditEvent): TransactItems[number] {
@@ -70,7 +84,32 @@ export class DynamoAuditLog implements AuditLog {
     await this.db.send(new PutCommand({ TableName: this.tableName, Item: auditItem(event, this.retentionDays) }));
   }
 
+  /** One UpdateItem: the event as first recorded, and its count moved on by one. */
+  async recordAggregated(event: AuditEvent): Promise<void> {
+    const { event: _event, ...item } = auditItem(event, this.retentionDays);
+    const keys = auditKeys.item(event.at, event.id);
+    const attributes = Object.entries(item).filter(([name]) => !(name in keys));
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: keys,
+        UpdateExpression: `SET #event = if_not_exists(#event, :event), ${attributes.map((_, i) => `#a${i} = :a${i}`).join(', ')} ADD #count :one`,
+        ExpressionAttributeNames: {
+          '#event': 'event',
+          '#count': 'count',
+          ...Object.fromEntries(attributes.map(([name], i) => [`#a${i}`, name])),
+        },
+        ExpressionAttributeValues: {
+          ':event': event,
+          ':one': 1,
+          ...Object.fromEntries(attributes.map(([, value], i) => [`:a${i}`, value])),
+        },
+      }),
+    );
+  }
+
   async list(options: { limit: number; cursor?: string; since?: string }): Promise<{ events: AuditEvent[]; nextCursor?: string }> {
+    const sealer = await this.sealer();
     const page = await this.db.send(
       new QueryCommand({
         TableName: this.tableName,
@@ -80,10 +119,12 @@ export class DynamoAuditLog implements AuditLog {
         ExpressionAttributeValues: { ':pk': auditKeys.listingPk, ...(options.since ? { ':since': options.since } : {}) },
         ScanIndexForward: false,
         Limit: options.limit,
-        ExclusiveStartKey: options.cursor ? decodeCursor(options.cursor) : undefined,
+        ExclusiveStartKey: options.cursor ? decodeCursor(options.cursor, sealer) : undefined,
       }),
     );
-    const events = (page.Items ?? []).map((item) => item.event as AuditEvent);
-    return page.LastEvaluatedKey ? { events, nextCursor: encodeCursor(page.LastEvaluatedKey) } : { events };
+    const events = (page.Items ?? []).map((item) =>
+      typeof item.count === 'number' ? { ...(item.event as AuditEvent), count: item.count } : (item.event as AuditEvent),
+    );
+    return page.LastEvaluatedKey ? { events, nextCursor: encodeCursor(page.LastEvaluatedKey, sealer) } : { events };
   }
 }

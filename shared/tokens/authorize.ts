@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { AuditEvent } from '../audit/events';
 import type { Clock } from '../clock';
 import { isExpired } from './expiry';
@@ -85,16 +86,23 @@ export class ScimTokenAuthorizer {
   }
 }
 
-/** The audit event of a refused SCIM authentication: the token id when one could be read, never the value. */
+/**
+ * The audit event of a refused SCIM authentication: the token id when one could be read, never the
+ * value. Refusals are aggregated: the same source IP and reason within a minute is one event.
+ */
 export function refusalEvent(
   result: Extract<AuthResult, { allowed: false }>,
   client: { sourceIp?: string | undefined; userAgent?: string | undefined },
   now: Date,
-  id: string,
 ): AuditEvent {
+  // One event per source IP, reason and minute (counted by the log): its id is theirs.
+  const minute = new Date(Math.floor(now.getTime() / 60_000) * 60_000).toISOString();
+  const digest = createHash('sha256')
+    .update(`${minute}|${result.reason}|${client.sourceIp ?? ''}`)
+    .digest('hex');
   return {
-    id,
-    at: now.toISOString(),
+    id: `${digest.slice(0, 8)}-${digest.slice(8, 12)}-${digest.slice(12, 16)}-${digest.slice(16, 20)}-${digest.slice(20, 32)}`,
+    at: minute,
     actor: {
       type: result.tokenId ? 'scimToken' : 'anonymous',
       id: result.tokenId ?? 'unknown',

@@ -7,7 +7,7 @@ import type { Actor, AuditEvent, AuditLog } from '../audit/events';
 import type { Clock } from '../clock';
 import { expiryOf, isExpired, utcDate, type TokenStatus } from './expiry';
 import { ProvisioningDisabledError, TokenLimitError, type TokenRecord, type TokenRepository } from './ports';
-import { generateToken, type NewToken } from './token';
+import { generateToken, isTokenId, type NewToken } from './token';
 
 /** At most this many tokens exist at once: enough to rotate without downtime. */
 export const MAX_TOKENS = 2;
@@ -139,8 +139,9 @@ export class ProvisioningService {
   }
 
   async deleteToken(actor: Actor, id: string): Promise<void> {
-    const audit = this.event(actor, 'token.delete', 'success', { target: { type: 'token', id } });
-    if (!(await this.deps.tokens.deleteToken(id, audit))) {
+    // An id that cannot be a token's is not looked up (nor written whole into the audit log).
+    const audit = this.event(actor, 'token.delete', 'success', { target: { type: 'token', id: id.slice(0, 64) } });
+    if (!isTokenId(id) || !(await this.deps.tokens.deleteToken(id, audit))) {
       await this.deps.audit.record({ ...audit, outcome: 'failure', reason: 'not_found' });
       throw new TokenNotFoundError(`No token with id ${id}`);
     }

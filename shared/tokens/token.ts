@@ -18,6 +18,11 @@ export const SECRET_LENGTH = 43;
 const CHECKSUM_LENGTH = 6;
 const TOKEN_PATTERN = new RegExp(`^${TOKEN_PREFIX}([0-9A-Za-z]{${ID_LENGTH}})_([0-9A-Za-z]{${SECRET_LENGTH + CHECKSUM_LENGTH}})$`);
 
+/** Whether `id` has the form of a token id (16 base62 characters): anything else names no token and is never looked up. */
+export function isTokenId(id: string): boolean {
+  return new RegExp(`^[0-9A-Za-z]{${ID_LENGTH}}$`).test(id);
+}
+
 /** Unbiased random base62 string (rejection sampling over bytes). */
 export function randomBase62(length: number, random: (n: number) => Buffer = randomBytes): string {
   let out = '';

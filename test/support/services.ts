@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Clock } from '../../shared/clock';
+import { cursorSealer } from '../../shared/crypto/cursor-key';
 import { parsePatchOp, type PatchOp } from '../../shared/scim/messages/patch-op';
 import { searchFromQuery, type SearchRequest } from '../../shared/scim/messages/search-request';
 import type { MembershipRepository, ResourceRepository } from '../../shared/scim/ports';
@@ -19,6 +20,8 @@ import { DynamoMembershipRepository } from '../../shared/store/membership-reposi
 import { DynamoResourceRepository } from '../../shared/store/resource-repository';
 
 export const registry = buildRegistry();
+/** One cursor key for the test file (as one deployment has one): a cursor from one wiring opens in another. */
+const sealer = cursorSealer({});
 export const BASE = 'https://scim.example/api/scim/v2';
 export const ctx: RequestContext = { actor: { type: 'scimToken', id: 'tok1' }, baseUrl: BASE };
 
@@ -54,6 +57,7 @@ export function wireServices(db: DynamoDBDocumentClient, tableName: string, cloc
     newEventId: randomUUID,
     audit,
     sleep: async () => undefined,
+    sealer,
     ...(options.onConflict ? { onConflict: options.onConflict } : {}),
     ...(options.onCleanupDeferred ? { onCleanupDeferred: options.onCleanupDeferred } : {}),
     ...(options.deletedRetentionDays !== undefined ? { deletedRetentionDays: options.deletedRetentionDays } : {}),

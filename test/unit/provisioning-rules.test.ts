@@ -78,24 +78,33 @@ describe('authorizer configuration and audit', () => {
     expect(() => new ScimTokenAuthorizer({ ...deps, cacheMs: 5000 })).not.toThrow();
   });
 
-  it('audits a refusal with the token id and client, never the value', () => {
+  it('audits a refusal with the token id and client, never the value, at the minute it happened', () => {
     const event = refusalEvent(
       { allowed: false, reason: 'expired', tokenId: 'abc' },
       { sourceIp: '203.0.113.9', userAgent: 'Okta SCIM Client 1.0.0' },
-      new Date('2027-01-01T00:00:00Z'),
-      'e1',
+      new Date('2027-01-01T00:00:42.123Z'),
     );
     expect(event).toEqual({
-      id: 'e1',
+      id: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/) as unknown,
       at: '2027-01-01T00:00:00.000Z',
       actor: { type: 'scimToken', id: 'abc', sourceIp: '203.0.113.9', userAgent: 'Okta SCIM Client 1.0.0' },
       action: 'scim.authenticate',
       outcome: 'denied',
       reason: 'expired',
     });
-    expect(refusalEvent({ allowed: false, reason: 'malformed' }, {}, new Date(0), 'e2').actor).toEqual({
+    expect(refusalEvent({ allowed: false, reason: 'malformed' }, {}, new Date(0)).actor).toEqual({
       type: 'anonymous',
       id: 'unknown',
     });
+  });
+
+  it('makes refusals from one source IP with one reason within a minute one event (the log counts them)', () => {
+    const id = (reason: 'unknown' | 'expired', ip: string, at: string): string =>
+      refusalEvent({ allowed: false, reason }, { sourceIp: ip }, new Date(at)).id;
+    const base = id('unknown', '198.51.100.7', '2027-01-01T10:05:00.000Z');
+    expect(id('unknown', '198.51.100.7', '2027-01-01T10:05:59.999Z')).toBe(base);
+    expect(id('unknown', '198.51.100.7', '2027-01-01T10:06:00.000Z')).not.toBe(base);
+    expect(id('unknown', '198.51.100.8', '2027-01-01T10:05:10.000Z')).not.toBe(base);
+    expect(id('expired', '198.51.100.7', '2027-01-01T10:05:10.000Z')).not.toBe(base);
   });
 });

@@ -1,7 +1,11 @@
-/** RFC 9865 cursors: opaque to clients, checked on the way back in. */
+/**
+ * RFC 9865 cursors: opaque to clients (sealed: encrypted and authenticated under the deployment's
+ * key, so they reveal no table keys and an edited position or expiry does not open), checked on
+ * the way back in.
+ */
 import { CURSOR_TIMEOUT_SECONDS } from '../limits';
 import { ScimError } from '../messages/error';
-import type { ListPosition } from '../ports';
+import type { ListPosition, Sealer } from '../ports';
 
 export { CURSOR_TIMEOUT_SECONDS };
 
@@ -20,6 +24,9 @@ export interface SortPlace {
 export type CursorState =
   { mode: 'position'; position: ListPosition; offset: number } | { mode: 'after'; place: SortPlace; offset: number };
 
+/** Longer than any cursor this service issues (a sort key of a long value included). */
+const MAX_CURSOR_LENGTH = 16_384;
+
 interface CursorBody {
   v: 1;
   /** Which list (filter, sort) the cursor belongs to. */
@@ -29,9 +36,12 @@ interface CursorBody {
   state: CursorState;
 }
 
-export function encodeCursor(list: string, state: CursorState, now: Date): string {
+/** What SCIM cursors are sealed for (an audit cursor, sealed for another purpose, does not open as one). */
+const PURPOSE = 'scim-list-cursor';
+
+export function encodeCursor(list: string, state: CursorState, now: Date, sealer: Sealer): string {
   const body: CursorBody = { v: 1, list, exp: Math.floor(now.getTime() / 1000) + CURSOR_TIMEOUT_SECONDS, state };
-  return Buffer.from(JSON.stringify(body), 'utf8').toString('base64url');
+  return sealer.seal(PURPOSE, JSON.stringify(body));
 }
 
 function isPlace(p: unknown): p is SortPlace {
@@ -50,10 +60,12 @@ function isPosition(p: unknown): p is ListPosition {
 }
 
 /** The state a cursor holds; 400 invalidCursor for one this list did not issue, expiredCursor when stale. */
-export function decodeCursor(cursor: string, list: string, now: Date): CursorState {
+export function decodeCursor(cursor: string, list: string, now: Date, sealer: Sealer): CursorState {
+  const text = cursor.length <= MAX_CURSOR_LENGTH ? sealer.open(PURPOSE, cursor) : undefined;
+  if (text === undefined) throw ScimError.typed('invalidCursor', 'The cursor is not one this service issued.');
   let body: unknown;
   try {
-    body = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    body = JSON.parse(text);
   } catch {
     throw ScimError.typed('invalidCursor', 'The cursor is not one this service issued.');
   }

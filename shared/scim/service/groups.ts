@@ -26,6 +26,7 @@ import type {
   Resource,
   ResourceKind,
   ResourceRepository,
+  Sealer,
   StoredResource,
   WritePlan,
 } from '../ports';
@@ -51,6 +52,8 @@ export interface GroupServiceDeps {
   audit: { record(event: AuditEvent): Promise<void> };
   onConflict?: (kind: ResourceKind) => void;
   onCleanupDeferred?: (kind: ResourceKind, error: unknown) => void;
+  /** The sealer of list cursors (made once, on first use). */
+  sealer: () => Promise<Sealer>;
   sleep?: (ms: number) => Promise<void>;
   /** How long a deleted group's record is kept (then erased). */
   deletedRetentionDays?: number;
@@ -384,6 +387,7 @@ export class GroupService {
       repo: this.deps.repo,
       baseUrl: ctx.baseUrl,
       now: this.deps.clock.now(),
+      sealer: await this.deps.sealer(),
       indexed: ['id', 'displayName', 'externalId'],
       terms,
       budget: budgetOf(ctx),

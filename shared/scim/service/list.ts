@@ -20,7 +20,7 @@ import { UNLIMITED, type RequestBudget } from '../budget';
 import { DEFAULT_COUNT, MAX_COUNT, MAX_SCAN } from '../limits';
 import { ScimError } from '../messages/error';
 import type { SearchRequest } from '../messages/search-request';
-import type { ListPosition, ResourceKind, ResourceRepository, StoredResource } from '../ports';
+import type { ListPosition, ResourceKind, ResourceRepository, Sealer, StoredResource } from '../ports';
 import { resolveAttribute, type ResourceSchema } from '../schemas/registry';
 import { decodeCursor, encodeCursor, type SortPlace } from './cursor';
 import { planMembershipTerms, requiredTerms, type MembershipTerm } from './membership-terms';
@@ -90,6 +90,8 @@ export interface ListDeps {
   repo: ResourceRepository;
   baseUrl: string;
   now: Date;
+  /** Seals and opens this list's cursors. */
+  sealer: Sealer;
   /** Names of the attributes with an index (e.g. id, userName, externalId). */
   indexed: readonly string[];
   terms: TermIndex;
@@ -127,7 +129,7 @@ export async function listResources(search: SearchRequest, deps: ListDeps): Prom
     let from = 0;
     let offset = 0;
     if (q.cursor !== '') {
-      const state = decodeCursor(q.cursor, listKey, deps.now);
+      const state = decodeCursor(q.cursor, listKey, deps.now, deps.sealer);
       if (state.mode !== 'after') throw ScimError.typed('invalidCursor', 'The cursor belongs to a different kind of listing.');
       const after = state.place;
       from = matches.findIndex((m) => order(m.place, after) > 0);
@@ -138,7 +140,9 @@ export async function listResources(search: SearchRequest, deps: ListDeps): Prom
     const after = (n: number): string | undefined => {
       const last = page[n - 1];
       const more = from + n < matches.length && n > 0;
-      return more && last ? encodeCursor(listKey, { mode: 'after', place: last.place, offset: offset + n }, deps.now) : undefined;
+      return more && last
+        ? encodeCursor(listKey, { mode: 'after', place: last.place, offset: offset + n }, deps.now, deps.sealer)
+        : undefined;
     };
     const nextCursor = after(page.length);
     return {
@@ -307,7 +311,7 @@ async function indexPage(
     let after: ListPosition | undefined;
     let offset = 0;
     if (q.cursor !== '') {
-      const state = decodeCursor(q.cursor, o.listKey, deps.now);
+      const state = decodeCursor(q.cursor, o.listKey, deps.now, deps.sealer);
       if (state.mode !== 'position' || !deps.repo.isPosition(state.position)) {
         throw ScimError.typed('invalidCursor', 'The cursor belongs to a different kind of listing.');
       }
@@ -329,7 +333,7 @@ async function indexPage(
       const lastItem = items[n - 1];
       const more = n < items.length || read.length > o.count;
       return more && lastItem
-        ? encodeCursor(o.listKey, { mode: 'position', position: deps.repo.positionOf(lastItem), offset: offset + n }, deps.now)
+        ? encodeCursor(o.listKey, { mode: 'position', position: deps.repo.positionOf(lastItem), offset: offset + n }, deps.now, deps.sealer)
         : undefined;
     };
     const nextCursor = cursorAfter(items.length);

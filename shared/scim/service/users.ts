@@ -17,7 +17,7 @@ import type { Clock } from '../../clock';
 import type { PatchOp } from '../messages/patch-op';
 import type { SearchRequest } from '../messages/search-request';
 import { applyPatch, canonical } from '../patch/apply';
-import type { DeletedResource, MembershipRepository, Resource, ResourceKind, ResourceRepository, StoredResource } from '../ports';
+import type { DeletedResource, MembershipRepository, Resource, ResourceKind, ResourceRepository, Sealer, StoredResource } from '../ports';
 import { normalizeResource, verifyPassword } from '../resource';
 import { uniqueNameKey } from '../resource/names';
 import { checkStorable } from '../resource/storable';
@@ -41,6 +41,8 @@ export interface UserServiceDeps {
   hashPassword: (plain: string) => Promise<string>;
   onConflict?: (kind: ResourceKind) => void;
   onCleanupDeferred?: (kind: ResourceKind, error: unknown) => void;
+  /** The sealer of list cursors (made once, on first use). */
+  sealer: () => Promise<Sealer>;
   sleep?: (ms: number) => Promise<void>;
   /** How long a deleted user's record is kept for a restore (then erased). */
   deletedRetentionDays?: number;
@@ -223,6 +225,7 @@ export class UserService {
       repo: this.deps.repo,
       baseUrl: ctx.baseUrl,
       now: this.deps.clock.now(),
+      sealer: await this.deps.sealer(),
       indexed: ['id', 'userName', 'externalId'],
       terms,
       budget: budgetOf(ctx),
