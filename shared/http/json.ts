@@ -4,8 +4,9 @@
  * thousands deep: such a body is refused before it is parsed.
  */
 
-/** How deep objects and arrays may nest in a request body (SCIM resources need 5 or 6 levels). */
-export const MAX_JSON_DEPTH = 64;
+import { MAX_JSON_DEPTH } from '../scim/limits';
+
+export { MAX_JSON_DEPTH };
 
 /** The deepest nesting of objects and arrays in JSON text (strings are skipped, escapes honoured); O(length). */
 export function jsonDepth(text: string): number {

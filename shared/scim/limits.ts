@@ -33,6 +33,9 @@ export const MAX_PATCH_OPERATIONS = 1000;
 /** The largest request body the SCIM API accepts (413 above it); also bulk.maxPayloadSize. */
 export const MAX_PAYLOAD_BYTES = 1024 * 1024;
 
+/** How deep objects and arrays may nest in a request body (SCIM resources need 5 or 6 levels). */
+export const MAX_JSON_DEPTH = 64;
+
 /** The longest filter (characters) and its deepest nesting of parentheses and brackets. */
 export const MAX_FILTER_LENGTH = 4096;
 export const MAX_FILTER_DEPTH = 50;
