@@ -4,10 +4,15 @@
  *   stageName (prod), logRetentionDays (30), authCacheSeconds (0, at most 5),
  *   tokenRetentionDays (90), alertEmail (none), throttleRate (100), throttleBurst (200),
  *   ownerGroup (Owner), systemAdminGroup (SystemAdmin), scimExtensionsFile (none: the shipped
- *   shared/scim/schemas/extensions.json), uniqueExternalId (false), deletedRetentionDays (30).
+ *   shared/scim/schemas/extensions.json), uniqueExternalId (false), deletedRetentionDays (30),
+ *   waf (true; false leaves AWS WAF out), wafAnonymousIpLimit (100), wafAnonymousLimit (1000),
+ *   wafTokenIpLimit (6000), wafAdminIpLimit (500) (requests per 5 minutes),
+ *   adminCallbackUrls (http://localhost:8976/callback), adminLogoutUrls (http://localhost:8976/logout)
+ *   (comma-separated), adminDomainPrefix (none: <stack name>-admin-<account id>).
  */
 import { readFileSync } from 'node:fs';
-import { App } from 'aws-cdk-lib';
+import { App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { DEFAULT_CONFIG, ScimProvisioningStack, type ScimProvisioningConfig } from './stacks/scim-provisioning-stack';
 
@@ -22,6 +27,22 @@ export function configFromContext(app: App): ScimProvisioningConfig {
     const n = Number(raw);
     if (!Number.isFinite(n) || n < 0) throw new Error(`Context ${key} must be a non-negative number, got "${raw}"`);
     return n;
+  };
+  const list = (key: string, fallback: readonly string[]): string[] => {
+    const raw = ctx(key);
+    if (raw === undefined) return [...fallback];
+    const items = raw
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== '');
+    if (items.length === 0) throw new Error(`Context ${key} must list at least one URL, got "${raw}"`);
+    return items;
+  };
+  const bool = (key: string, fallback: boolean): boolean => {
+    const raw = ctx(key);
+    if (raw === undefined) return fallback;
+    if (raw !== 'true' && raw !== 'false') throw new Error(`Context ${key} must be true or false, got "${raw}"`);
+    return raw === 'true';
   };
   const logDays = num('logRetentionDays', 30);
   const retention = Object.values(RetentionDays).find((v) => v === logDays);
@@ -40,12 +61,27 @@ export function configFromContext(app: App): ScimProvisioningConfig {
     systemAdminGroup: ctx('systemAdminGroup') ?? DEFAULT_CONFIG.systemAdminGroup,
     uniqueExternalId: ctx('uniqueExternalId') === 'true',
     deletedRetentionDays: num('deletedRetentionDays', DEFAULT_CONFIG.deletedRetentionDays),
+    waf: {
+      enabled: bool('waf', DEFAULT_CONFIG.waf.enabled),
+      limits: {
+        anonymousPerIp: num('wafAnonymousIpLimit', DEFAULT_CONFIG.waf.limits.anonymousPerIp),
+        anonymousTotal: num('wafAnonymousLimit', DEFAULT_CONFIG.waf.limits.anonymousTotal),
+        tokenPerIp: num('wafTokenIpLimit', DEFAULT_CONFIG.waf.limits.tokenPerIp),
+        adminPerIp: num('wafAdminIpLimit', DEFAULT_CONFIG.waf.limits.adminPerIp),
+      },
+    },
+    adminCallbackUrls: list('adminCallbackUrls', DEFAULT_CONFIG.adminCallbackUrls),
+    adminLogoutUrls: list('adminLogoutUrls', DEFAULT_CONFIG.adminLogoutUrls),
+    ...(ctx('adminDomainPrefix') ? { adminDomainPrefix: String(ctx('adminDomainPrefix')) } : {}),
     ...(ctx('scimExtensionsFile') ? { scimExtensionsJson: readFileSync(String(ctx('scimExtensionsFile')), 'utf8') } : {}),
   };
 }
 
 if (require.main === module) {
   const app = new App();
+  // Every synth and deploy is checked: a finding without an acknowledgment (Validations.of(construct)
+  // .acknowledge, next to the resource, with its reason) stops the synthesis with a report.
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));
   new ScimProvisioningStack(app, app.node.tryGetContext('stackName') ?? 'ScimProvisioning', configFromContext(app), {
     description: 'SCIM 2.0 provisioning service',
     env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },

@@ -1,4 +1,4 @@
-import { CfnOutput, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Aws, CfnOutput, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat, CfnAccount, LogGroupLogDestination, type RestApi, type StageOptions } from 'aws-cdk-lib/aws-apigateway';
 import {
   Alarm,
@@ -14,7 +14,8 @@ import {
   type IWidget,
 } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
-import { ManagedPolicy, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { ManagedPolicy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Key } from 'aws-cdk-lib/aws-kms';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { FilterPattern, LogGroup, MetricFilter, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Topic } from 'aws-cdk-lib/aws-sns';
@@ -43,6 +44,8 @@ export const ALARM_THRESHOLDS = {
   throttledRequests: 10,
   /** p99 latency of the SCIM API in ms, three periods running (Okta gives up after 60 s). */
   scimLatencyP99Ms: 5000,
+  /** Requests a web ACL blocked in a period: an attack, or (if provisioning fails too) a rule that misfires. */
+  wafBlockedRequests: 100,
 } as const;
 
 export interface MonitoringProps {
@@ -55,14 +58,28 @@ export interface WatchTargets {
   apis: Record<ApiName, RestApi>;
   functions: Record<FunctionKey, IFunction>;
   jobs: Record<string, ScheduledJob>;
+  /** The CloudWatch metric name (the WebACL dimension) of each API's web ACL, when AWS WAF is on. */
+  webAcls?: Partial<Record<ApiName, string>>;
+}
+
+/** The principal CloudWatch alarms publish as, limited to alarms of this account and region. */
+function alarmPublisher(): { principal: ServicePrincipal; conditions: Record<string, Record<string, string>> } {
+  return {
+    principal: new ServicePrincipal('cloudwatch.amazonaws.com'),
+    conditions: {
+      StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
+      ArnLike: { 'aws:SourceArn': `arn:${Aws.PARTITION}:cloudwatch:${Aws.REGION}:${Aws.ACCOUNT_ID}:alarm:*` },
+    },
+  };
 }
 
 const FIVE_MINUTES = Duration.minutes(5);
 
 /**
- * What an operator watches, in one place: the alert topic (token expiry warnings and every alarm),
- * API Gateway access logs (JSON, no headers) and X-Ray tracing for both API stages, the alarms, and
- * a dashboard of the same signals. The functions' side (Powertools logs and metrics, X-Ray) is in
+ * What an operator watches, in one place: the alert topic (token expiry warnings and every alarm;
+ * encrypted with a key of its own, published to over TLS only), API Gateway access logs (JSON, no
+ * headers; kept when the stack is deleted) and X-Ray tracing for both API stages, the alarms (AWS
+ * WAF's blocked requests among them, when WAF is on), and a dashboard of the same signals. The functions' side (Powertools logs and metrics, X-Ray) is in
  * shared/observability.ts and the project function construct.
  */
 export class Monitoring extends Construct {
@@ -80,8 +97,44 @@ export class Monitoring extends Construct {
   ) {
     super(scope, id);
     this.serviceName = Stack.of(this).stackName;
-    this.topic = new Topic(this, 'Alerts', { displayName: 'SCIM provisioning alerts' });
-    if (props.alertEmail) this.topic.addSubscription(new EmailSubscription(props.alertEmail));
+    // A key of our own ($1 a month): CloudWatch alarms cannot publish to a topic encrypted with the
+    // AWS managed key of SNS, whose key policy cannot grant them its use.
+    const publisher = alarmPublisher();
+    const key = new Key(this, 'AlertsKey', {
+      description: 'Encrypts the SCIM provisioning alert topic',
+      enableKeyRotation: true,
+      // Nothing encrypted with it is kept: SNS delivers and forgets.
+      removalPolicy: RemovalPolicy.DESTROY,
+      pendingWindow: Duration.days(7),
+    });
+    key.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'CloudWatchAlarmsPublish',
+        principals: [publisher.principal],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+        conditions: publisher.conditions,
+      }),
+    );
+    this.topic = new Topic(this, 'Alerts', { displayName: 'SCIM provisioning alerts', masterKey: key, enforceSSL: true });
+    // The topic policy (which enforceSSL creates) replaces SNS's default one: CloudWatch alarms are named.
+    this.topic.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'CloudWatchAlarmsPublish',
+        principals: [publisher.principal],
+        actions: ['sns:Publish'],
+        resources: [this.topic.topicArn],
+        conditions: publisher.conditions,
+      }),
+    );
+    if (props.alertEmail) {
+      const subscription = this.topic.addSubscription(new EmailSubscription(props.alertEmail));
+      Validations.of(subscription).acknowledge({
+        id: 'Serverless-SNSRedrivePolicy',
+        reason:
+          'An e-mail subscription: what SNS cannot deliver is a mailbox that bounces, which a queue would not fix. Every alarm stays visible in CloudWatch and on the dashboard, and token expiry warnings repeat in the TokenExpiresIn7Days alarm.',
+      });
+    }
     new CfnOutput(scope, 'AlertTopicArn', {
       value: this.topic.topicArn,
       description: 'Token expiry warnings and alarms: subscribe operators here',
@@ -89,6 +142,11 @@ export class Monitoring extends Construct {
     const role = new Role(this, 'ApiGatewayLogsRole', {
       assumedBy: new ServicePrincipal('apigateway.amazonaws.com'),
       managedPolicies: [ManagedPolicy.fromAwsManagedPolicyName('service-role/AmazonAPIGatewayPushToCloudWatchLogs')],
+    });
+    Validations.of(role).acknowledge({
+      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
+      reason:
+        "The account-level role API Gateway writes every REST API's logs with, in this account and region (AWS::ApiGateway::Account): the AWS managed policy is the one AWS documents for it and keeps current. Scoping it to this stack's log groups would stop the logs of every other API in the region.",
     });
     this.account = new CfnAccount(this, 'ApiGatewayAccount', { cloudWatchRoleArn: role.roleArn });
     this.account.applyRemovalPolicy(RemovalPolicy.RETAIN);
@@ -118,6 +176,17 @@ export class Monitoring extends Construct {
     });
   }
 
+  /** A metric of a whole web ACL (all its rules) in this region. */
+  private wafMetric(name: 'BlockedRequests' | 'CountedRequests', webAcl: string): Metric {
+    return new Metric({
+      namespace: 'AWS/WAFV2',
+      metricName: name,
+      dimensionsMap: { WebACL: webAcl, Region: Stack.of(this).region, Rule: 'ALL' },
+      statistic: 'Sum',
+      period: FIVE_MINUTES,
+    });
+  }
+
   private alarm(id: string, description: string, metric: IMetric, threshold: number, evaluationPeriods = 1): Alarm {
     const alarm = new Alarm(this, id, {
       alarmDescription: description,
@@ -134,7 +203,21 @@ export class Monitoring extends Construct {
 
   /** Alarms and the dashboard over what the stack built. */
   watch(targets: WatchTargets): void {
-    for (const api of Object.values(targets.apis)) api.deploymentStage.node.addDependency(this.account);
+    for (const api of Object.values(targets.apis)) {
+      api.deploymentStage.node.addDependency(this.account);
+      Validations.of(api.deploymentStage).acknowledge(
+        {
+          id: 'Serverless-APIGWStructuredLogging',
+          reason:
+            'The access log is one JSON object per request (accessLogFormat); status and latencyMs are unquoted on purpose so that metric filters compare them as numbers, which makes the format string itself (before API Gateway substitutes the values) not parse as JSON.',
+        },
+        {
+          id: 'AwsSolutions-APIG6',
+          reason:
+            "The JSON access log records every request with its status, latencies, authorizer status and API Gateway's error type and message; execution logs would add a log group API Gateway creates itself, outside the stack and without retention.",
+        },
+      );
+    }
     const scim = targets.apis.scim.deploymentStage;
     const t = ALARM_THRESHOLDS;
 
@@ -219,6 +302,16 @@ export class Monitoring extends Construct {
       this.alarm(`${name}DeadLetters`, `Runs of ${name} gave up and wait in its dead-letter queue`, waiting, 1);
     }
 
+    for (const [api, webAcl] of Object.entries(targets.webAcls ?? {})) {
+      const name = api === 'scim' ? 'Scim' : 'Admin';
+      this.alarm(
+        `${name}WafBlocked`,
+        `AWS WAF blocked at least ${t.wafBlockedRequests} ${api} API requests in 5 minutes: an attack, or (if provisioning fails too) a rule blocking the identity provider; see the web ACL's sampled requests`,
+        this.wafMetric('BlockedRequests', webAcl),
+        t.wafBlockedRequests,
+      );
+    }
+
     const expiring7 = this.metric(METRIC.tokensExpiring7, {}, 'Maximum', Duration.hours(1));
     this.alarm(
       'TokenExpiresIn7Days',
@@ -291,6 +384,19 @@ export class Monitoring extends Construct {
         ),
       ],
     ];
+    const webAcls = Object.values(targets.webAcls ?? {});
+    if (webAcls.length > 0) {
+      rows.push([
+        graph(
+          'AWS WAF: blocked requests',
+          webAcls.map((acl) => this.wafMetric('BlockedRequests', acl)),
+        ),
+        graph(
+          'AWS WAF: requests matched by rules in count mode',
+          webAcls.map((acl) => this.wafMetric('CountedRequests', acl)),
+        ),
+      ]);
+    }
     new Dashboard(this, 'Dashboard', { widgets: rows, defaultInterval: Duration.hours(24) });
   }
 }

@@ -1,15 +1,23 @@
 import { join } from 'node:path';
-import { Duration, RemovalPolicy, Stack, Stage } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Stage, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import { Architecture, Code, Function as LambdaFunction, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import {
+  Architecture,
+  Code,
+  Function as LambdaFunction,
+  Runtime,
+  Tracing,
+  type ParamsAndSecretsLayerVersion,
+} from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { SERVICE_NAME_ENV } from '../../shared/observability';
+import { KEYS } from '../../shared/store/keys';
 import { TABLE_NAME_ENV } from '../../shared/store/table';
 import { bundleFunctionSync } from '../bundle';
-import { FUNCTIONS, type FunctionKey, type FunctionSpec } from '../functions';
+import { FUNCTIONS, type FunctionKey, type FunctionSpec, type TableGrant } from '../functions';
 
 export const PROJECT_ROOT = join(__dirname, '..', '..');
 
@@ -21,26 +29,72 @@ export interface ProjectFunctionProps {
   logRetention: RetentionDays;
   /** Build-time constants (esbuild define), e.g. configuration too large for environment variables. */
   define?: Record<string, string>;
-  /** Asynchronous invocations (schedules): retries, then this dead-letter queue. */
+  /**
+   * Asynchronous invocations (schedules): retries, then this dead-letter queue. A function without
+   * one is invoked synchronously, by API Gateway (an integration or an authorizer).
+   */
   deadLetterQueue?: IQueue;
   retryAttempts?: number;
+  /** The AWS Parameters and Secrets Lambda Extension, for a function that reads a secret. */
+  paramsAndSecrets?: ParamsAndSecretsLayerVersion;
+}
+
+/** What an update or write may return when it must not read the item back (AWS's documented set). */
+const RETURN_VALUES_WITHOUT_READ = ['NONE', 'UPDATED_OLD', 'UPDATED_NEW'];
+
+/**
+ * The IAM statement of one table grant: its actions on the table (or one index), for items whose
+ * partition key values are the grant's (`dynamodb:LeadingKeys`), and only its attributes if it
+ * names some. See infra/functions.ts for how IAM evaluates each condition.
+ */
+export function tableStatement(table: ITable, grant: TableGrant): PolicyStatement {
+  const patterns = grant.partitions.some((p) => p.endsWith('*'));
+  const forAll = patterns ? 'ForAllValues:StringLike' : 'ForAllValues:StringEquals';
+  const keys = [KEYS.pk, KEYS.sk];
+  return new PolicyStatement({
+    sid: grant.sid,
+    actions: grant.actions.map((a) => `dynamodb:${a}`),
+    resources: [grant.index ? `${table.tableArn}/index/${grant.index}` : table.tableArn],
+    conditions: {
+      [forAll]: {
+        'dynamodb:LeadingKeys': [...grant.partitions],
+        ...(grant.attributes ? { 'dynamodb:Attributes': [...keys, ...grant.attributes] } : {}),
+      },
+      ...(grant.attributes || grant.writeOnly ? { StringEqualsIfExists: { 'dynamodb:ReturnValues': RETURN_VALUES_WITHOUT_READ } } : {}),
+    },
+  });
 }
 
 /**
  * A Lambda function with the project's defaults: Node.js 24 on arm64, X-Ray active tracing, a log
- * group with retention, Powertools named after the stack (so that two stacks' metrics stay apart),
- * and exactly the table actions its spec names. Its code is the bundle `infra/bundle.ts` builds (the
- * local esbuild, never Docker): one minified file with a source map and the AWS SDK v3 inside, the
- * same bundle `npm start` and the benchmark run.
+ * group with retention (kept when the stack is deleted), Powertools named after the stack (so that
+ * two stacks' metrics stay apart), and a role of its own that may write its own log group and do
+ * exactly what its table grants say, nothing more (no AWS managed policy). Its code is the bundle
+ * `infra/bundle.ts` builds (the local esbuild, never Docker): one minified file with a source map
+ * and the AWS SDK v3 inside, the same bundle `npm start` and the benchmark run.
  */
 export class ProjectFunction extends LambdaFunction {
   readonly spec: FunctionSpec;
 
   constructor(scope: Construct, id: string, props: ProjectFunctionProps) {
-    const spec = FUNCTIONS[props.function];
+    const spec: FunctionSpec = FUNCTIONS[props.function];
     const logGroup = new LogGroup(scope, `${id}Logs`, {
       retention: props.logRetention,
-      removalPolicy: RemovalPolicy.DESTROY,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    // Instead of AWSLambdaBasicExecutionRole (logs on every log group of the account): its own group only.
+    const role = new Role(scope, `${id}Role`, {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `Runs the ${props.function} function`,
+    });
+    role.addToPolicy(new PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }));
+    for (const grant of spec.table) role.addToPolicy(tableStatement(props.table, grant));
+    const defaultPolicy = role.node.tryFindChild('DefaultPolicy');
+    if (!defaultPolicy) throw new Error('A function role has a default policy once it has a statement');
+    Validations.of(defaultPolicy).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'X-Ray active tracing only: xray:PutTraceSegments and xray:PutTelemetryRecords have no resource-level permissions, so their Resource must be *. Every other statement names its resource.',
     });
     // Built into the cloud assembly's folder (cdk.out), then staged as the function's asset.
     const outdir = Stage.of(scope)?.assetOutdir ?? join(PROJECT_ROOT, 'cdk.out');
@@ -55,9 +109,11 @@ export class ProjectFunction extends LambdaFunction {
       tracing: Tracing.ACTIVE,
       memorySize: spec.memoryMb,
       timeout: Duration.seconds(spec.timeoutSeconds),
+      role,
       logGroup,
       ...(props.deadLetterQueue ? { deadLetterQueue: props.deadLetterQueue } : {}),
       ...(props.retryAttempts !== undefined ? { retryAttempts: props.retryAttempts } : {}),
+      ...(props.paramsAndSecrets ? { paramsAndSecrets: props.paramsAndSecrets } : {}),
       environment: {
         [TABLE_NAME_ENV]: props.table.tableName,
         NODE_OPTIONS: '--enable-source-maps',
@@ -66,14 +122,12 @@ export class ProjectFunction extends LambdaFunction {
       },
     });
     this.spec = spec;
-    if (spec.tableActions.length > 0) {
-      const table = props.table;
-      this.addToRolePolicy(
-        new PolicyStatement({
-          actions: [...spec.tableActions],
-          resources: [table.tableArn, `${table.tableArn}/index/*`],
-        }),
-      );
+    if (!props.deadLetterQueue) {
+      Validations.of(this).acknowledge({
+        id: 'Serverless-LambdaDLQ',
+        reason:
+          'Invoked synchronously by API Gateway (an integration or the request authorizer): a failure is the HTTP response the caller sees and retries; there is no asynchronous event to dead-letter.',
+      });
     }
   }
 }

@@ -1,4 +1,4 @@
-import { CfnOutput } from 'aws-cdk-lib';
+import { CfnOutput, Validations } from 'aws-cdk-lib';
 import {
   AuthorizationType,
   EndpointType,
@@ -31,6 +31,21 @@ export interface RestApisProps {
 }
 
 const BASE_PATHS: Record<ApiName, string> = { scim: SCIM_BASE_PATH, admin: ADMIN_BASE_PATH };
+
+/**
+ * Why a route the route table leaves public (authorizer 'none') may be called without signing in,
+ * by operation. A public route without a reason here fails the synthesis: making one is a decision.
+ */
+const PUBLIC_OPERATIONS: Readonly<Record<string, string>> = {
+  getOpenApi: 'the OpenAPI description of the admin API is public documentation, the same for everyone; it reads no data',
+  methodNotAllowed: 'answers 405 with the methods the path allows; it runs no operation and reads no data',
+};
+
+const REQUEST_VALIDATION_REASON: Record<ApiName, string> = {
+  scim: "Every request reaches the SCIM function, which validates it against the SCIM schemas (custom extensions included) and answers RFC 7644 errors (400 invalidSyntax, invalidValue...); an API Gateway validator could not express those schemas and would answer in a format SCIM clients do not understand. Bodies over API Gateway's limit are refused with the SCIM REQUEST_TOO_LARGE response.",
+  admin:
+    'The admin function validates every body and query parameter and answers RFC 9457 problem details (unknown query parameters are refused); an API Gateway validator would answer in its own format and duplicate those rules.',
+};
 
 /**
  * One REST API per API of the route table. Two APIs rather than one because gateway responses
@@ -83,6 +98,7 @@ export class RestApis extends Construct {
           ...props.stageOptions?.(apiName),
         },
       });
+      Validations.of(api).acknowledge({ id: 'AwsSolutions-APIG2', reason: REQUEST_VALIDATION_REASON[apiName] });
       for (const def of gatewayResponses(apiName)) {
         api.addGatewayResponse(`${def.type}Response`, {
           type: ResponseType.of(def.type),
@@ -96,15 +112,28 @@ export class RestApis extends Construct {
       for (const route of routes) {
         const resource = api.root.resourceForPath(route.path);
         if (route.authorizer === 'none') {
-          resource.addMethod(route.method, integrationFor(route.function), { authorizationType: AuthorizationType.NONE });
+          const why = PUBLIC_OPERATIONS[route.operation];
+          if (!why) throw new Error(`Route ${route.method} ${route.path} is public: say why in PUBLIC_OPERATIONS (rest-apis.ts)`);
+          const method = resource.addMethod(route.method, integrationFor(route.function), { authorizationType: AuthorizationType.NONE });
+          Validations.of(method).acknowledge(
+            { id: 'AwsSolutions-APIG4', reason: `Public on purpose (route table: authorizer 'none'): ${why}.` },
+            { id: 'AwsSolutions-COG4', reason: `Public on purpose (route table: authorizer 'none'): ${why}.` },
+          );
           continue;
         }
         const authorizer = props.authorizers[route.authorizer];
         if (!authorizer) throw new Error(`Route ${route.method} ${route.path} needs authorizer ${route.authorizer}`);
-        resource.addMethod(route.method, integrationFor(route.function), {
+        const method = resource.addMethod(route.method, integrationFor(route.function), {
           authorizer,
           authorizationType: route.authorizer === 'adminJwt' ? AuthorizationType.COGNITO : AuthorizationType.CUSTOM,
         });
+        if (route.authorizer === 'scimToken') {
+          Validations.of(method).acknowledge({
+            id: 'AwsSolutions-COG4',
+            reason:
+              "SCIM clients are identity providers that authenticate with this service's SCIM bearer tokens, which the Lambda REQUEST authorizer checks (hash, status, expiry, provisioning switch); Cognito cannot issue or check them. The Cognito user pool authorizer guards the admin API.",
+          });
+        }
       }
       this.apis[apiName] = api;
       const baseUrl = api.urlForPath(BASE_PATHS[apiName]);

@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
@@ -38,6 +38,11 @@ export class ScheduledJob extends Construct {
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
     });
+    Validations.of(this.deadLetterQueue).acknowledge({
+      id: 'Serverless-SQSRedrivePolicy',
+      reason:
+        'This queue is itself the dead-letter queue of the job (of its rule target and of the function): its messages are kept 14 days and alarmed on (DeadLetters alarm); a queue behind it would only move them.',
+    });
     this.fn = new ProjectFunction(this, 'Function', {
       function: props.function,
       table: props.table,
@@ -56,6 +61,13 @@ export class ScheduledJob extends Construct {
           deadLetterQueue: this.deadLetterQueue,
         }),
       ],
+    });
+    const invokeConfig = this.fn.node.tryFindChild('EventInvokeConfig');
+    if (!invokeConfig) throw new Error('A scheduled job sets its retries, so its function has an EventInvokeConfig');
+    Validations.of(invokeConfig).acknowledge({
+      id: 'Serverless-LambdaAsyncFailureDestination',
+      reason:
+        "A failed run goes to the function's dead-letter queue (DeadLetterConfig), the queue the rule target also dead-letters to and the DeadLetters alarm watches; an on-failure destination as well would deliver every failed run twice.",
     });
   }
 }

@@ -1,6 +1,7 @@
 /**
  * The whole service on one machine: the table on DynamoDB Local, the local gateway serving the
  * route table with the real handlers and authorizer, and the token-expiry function on a timer.
+ * Each function may touch only the items its grants name (infra/local/iam.ts checks it, as IAM does).
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
@@ -13,6 +14,7 @@ import { TABLE_NAME_ENV } from '../../shared/store/table';
 import { ADMIN_BASE_PATH, ROUTES, SCIM_BASE_PATH } from '../../shared/http/routes';
 import { FUNCTIONS, type FunctionKey } from '../functions';
 import { devKeys } from './dev-auth';
+import { enforceGrantsLocally, runAs } from './iam';
 import { createLocalGateway, fakeContext, type ProxyHandler, type RequestAuthorizer } from './gateway';
 
 export const PROJECT_ROOT = resolve(__dirname, '..', '..');
@@ -88,12 +90,20 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     client.destroy();
   }
 
+  // Every DynamoDB request a function makes is checked against its grants, as IAM would (before the
+  // functions load: they make their clients at cold start).
+  enforceGrantsLocally();
   const file = (key: FunctionKey): string => options.functionFiles?.[key] ?? FUNCTIONS[key].entry;
-  const scim = await load<ProxyHandler>(file('scim'));
-  const admin = await load<ProxyHandler>(file('admin'));
-  const scimAuthorizer = await load<RequestAuthorizer>(file('scimAuthorizer'));
-  const tokenExpiry = await load<ScheduledHandler>(file('tokenExpiry'));
-  const membershipCleanup = await load<ScheduledHandler>(file('membershipCleanup'));
+  /** A function's handler, each invocation run as that function (for the grant checks). */
+  const as =
+    <E, C, R>(key: FunctionKey, handler: (event: E, context: C) => Promise<R>) =>
+    (event: E, context: C): Promise<R> =>
+      runAs(key, () => handler(event, context));
+  const scim = as('scim', await load<ProxyHandler>(file('scim')));
+  const admin = as('admin', await load<ProxyHandler>(file('admin')));
+  const scimAuthorizer = as('scimAuthorizer', await load<RequestAuthorizer>(file('scimAuthorizer')));
+  const tokenExpiry = as('tokenExpiry', await load<ScheduledHandler>(file('tokenExpiry')));
+  const membershipCleanup = as('membershipCleanup', await load<ScheduledHandler>(file('membershipCleanup')));
   const keys = await devKeys(join(options.localDir, 'dev-signing-key.json'));
 
   let urls: Record<string, string> = {};

@@ -1,4 +1,4 @@
-import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { Duration, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import { IdentitySource, RequestAuthorizer } from 'aws-cdk-lib/aws-apigateway';
 import { Schedule } from 'aws-cdk-lib/aws-events';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -10,13 +10,15 @@ import { RETENTION_DAYS_ENV } from '../../functions/token-expiry/config';
 import { DEFAULT_DELETED_RETENTION_DAYS } from '../../shared/scim/limits';
 import { ROUTES } from '../../shared/http/routes';
 import { configuredExtensions } from '../../shared/scim/schemas/registry';
-import { AdminIdentity } from '../constructs/admin-identity';
+import { AdminIdentity, CLI_CALLBACK_URL, CLI_LOGOUT_URL } from '../constructs/admin-identity';
+import { CursorKey } from '../constructs/cursor-key';
 import { Monitoring } from '../constructs/monitoring';
 import { ProjectFunction } from '../constructs/project-function';
 import { RestApis } from '../constructs/rest-apis';
 import { ScheduledJob } from '../constructs/scheduled-job';
 import { ScimTable } from '../constructs/table';
 import { TokenExpiry } from '../constructs/token-expiry';
+import { WebAcls, type WafLimits } from '../constructs/web-acls';
 
 export interface ScimProvisioningConfig {
   stageName: string;
@@ -36,6 +38,13 @@ export interface ScimProvisioningConfig {
   uniqueExternalId?: boolean;
   /** Days a deleted user's record (personal data included) is kept for a restore by the same identity, then erased. */
   deletedRetentionDays: number;
+  /** AWS WAF on both APIs (about $20 a month, see infra/constructs/web-acls.ts), with its rate limits per 5 minutes. */
+  waf: { enabled: boolean; limits: WafLimits };
+  /** Where the admin sign-in (Cognito managed login) may redirect: the console, the operator CLI. */
+  adminCallbackUrls: string[];
+  adminLogoutUrls: string[];
+  /** Prefix of the Cognito domain of the admin sign-in; default: from the stack name and the account id. */
+  adminDomainPrefix?: string;
 }
 
 export const DEFAULT_CONFIG: ScimProvisioningConfig = {
@@ -47,6 +56,9 @@ export const DEFAULT_CONFIG: ScimProvisioningConfig = {
   ownerGroup: 'Owner',
   systemAdminGroup: 'SystemAdmin',
   deletedRetentionDays: DEFAULT_DELETED_RETENTION_DAYS,
+  waf: { enabled: true, limits: { anonymousPerIp: 100, anonymousTotal: 1000, tokenPerIp: 6000, adminPerIp: 500 } },
+  adminCallbackUrls: [CLI_CALLBACK_URL],
+  adminLogoutUrls: [CLI_LOGOUT_URL],
 };
 
 export class ScimProvisioningStack extends Stack {
@@ -63,9 +75,12 @@ export class ScimProvisioningStack extends Stack {
     });
 
     if (config.scimExtensionsJson !== undefined) configuredExtensions(config.scimExtensionsJson); // fail at synth on bad config
+    // Seals list cursors; only the SCIM and admin functions read it.
+    const cursorKey = new CursorKey(this, 'CursorKey');
     const scim = new ProjectFunction(this, 'ScimFunction', {
       ...common,
       function: 'scim',
+      paramsAndSecrets: cursorKey.extension,
       environment: {
         [UNIQUE_EXTERNAL_ID_ENV]: String(config.uniqueExternalId === true),
         [DELETED_RETENTION_DAYS_ENV]: String(config.deletedRetentionDays),
@@ -74,6 +89,7 @@ export class ScimProvisioningStack extends Stack {
         ? { define: { 'process.env.SCIM_EXTENSIONS_JSON': JSON.stringify(config.scimExtensionsJson) } }
         : {}),
     });
+    cursorKey.grantRead(scim);
     const scimAuthorizerFn = new ProjectFunction(this, 'ScimAuthorizerFunction', {
       ...common,
       function: 'scimAuthorizer',
@@ -107,12 +123,17 @@ export class ScimProvisioningStack extends Stack {
     const identity = new AdminIdentity(this, 'AdminIdentity', {
       ownerGroup: config.ownerGroup,
       systemAdminGroup: config.systemAdminGroup,
+      callbackUrls: config.adminCallbackUrls,
+      logoutUrls: config.adminLogoutUrls,
+      ...(config.adminDomainPrefix !== undefined ? { domainPrefix: config.adminDomainPrefix } : {}),
     });
     const admin = new ProjectFunction(this, 'AdminFunction', {
       ...common,
       function: 'admin',
+      paramsAndSecrets: cursorKey.extension,
       environment: { [ADMIN_ROLES_ENV]: identity.roles.join(','), [RETENTION_DAYS_ENV]: String(config.tokenRetentionDays) },
     });
+    cursorKey.grantRead(admin);
 
     const apis = new RestApis(this, 'Apis', {
       routes: ROUTES,
@@ -124,9 +145,22 @@ export class ScimProvisioningStack extends Stack {
     });
     // The admin API shows the SCIM endpoint that administrators give their identity provider.
     admin.addEnvironment(SCIM_ENDPOINT_ENV, apis.requireBaseUrl('scim'));
+    const restApis = { scim: apis.requireApi('scim'), admin: apis.requireApi('admin') };
+
+    const waf = config.waf.enabled ? new WebAcls(this, 'Waf', { apis: restApis, limits: config.waf.limits }) : undefined;
+    if (!waf) {
+      for (const api of Object.values(restApis)) {
+        Validations.of(api.deploymentStage).acknowledge({
+          id: 'AwsSolutions-APIG3',
+          reason:
+            'AWS WAF left out on purpose for this deployment (-c waf=false: it costs about $20 a month); API Gateway throttling, the token authorizer and the Cognito authorizer still guard every route.',
+        });
+      }
+    }
 
     monitoring.watch({
-      apis: { scim: apis.requireApi('scim'), admin: apis.requireApi('admin') },
+      apis: restApis,
+      ...(waf ? { webAcls: waf.metricNames } : {}),
       functions: { scim, scimAuthorizer: scimAuthorizerFn, admin, tokenExpiry: tokenExpiry.job.fn, membershipCleanup: cleanup.fn },
       jobs: { TokenExpiry: tokenExpiry.job, MembershipCleanup: cleanup },
     });

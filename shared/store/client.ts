@@ -18,9 +18,17 @@ export function dynamoConfig(env: NodeJS.ProcessEnv = process.env): DynamoDBClie
   };
 }
 
+/**
+ * A seam for the local stack only (infra/local/iam.ts checks each request against the calling
+ * function's grants): a function on globalThis under this symbol is given every client made. It
+ * is never set in AWS, where IAM does the checking.
+ */
+export const DYNAMODB_CLIENT_HOOK = Symbol.for('scim-provisioning.dynamodb-client-hook');
+
 export function createDocumentClient(config: DynamoDBClientConfig = dynamoConfig()): DynamoDBDocumentClient {
   const client = new DynamoDBClient(config);
   if (process.env[METRICS_ENV] === '1') instrument(client);
+  (globalThis as unknown as Record<symbol, ((c: DynamoDBClient) => void) | undefined>)[DYNAMODB_CLIENT_HOOK]?.(client);
   return DynamoDBDocumentClient.from(client, {
     marshallOptions: { removeUndefinedValues: true, convertEmptyValues: false },
   });

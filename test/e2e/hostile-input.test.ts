@@ -3,6 +3,10 @@
  * audit), over-long ids in admin paths, unknown query parameters. Each gets a 4xx in its API's
  * error format, and cursors are opaque: no table key can be read from one.
  */
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { runAs } from '../../infra/local/iam';
+import { createDocumentClient } from '../../shared/store/client';
+import { tokenKeys } from '../../shared/store/keys';
 import { seedToken, startTestStack, type TestStack } from '../support/local-stack';
 import { ERROR_SCHEMA, scimRequest, USER_SCHEMA, type Json, type ListBody } from '../support/scim-client';
 
@@ -134,6 +138,17 @@ describe('hostile input', () => {
     expect(refusals.length).toBeGreaterThanOrEqual(1);
     expect(refusals.length).toBeLessThanOrEqual(2); // the flood may straddle a minute
     expect(refusals.reduce((n, e) => n + (e.count ?? 0), 0)).toBe(200);
+  });
+
+  it('runs each function with only its grants, as IAM would: a request outside them is AccessDeniedException', async () => {
+    const db = createDocumentClient();
+    try {
+      const readToken = (): Promise<unknown> => db.send(new GetCommand({ TableName: stack.tableName, Key: tokenKeys.item('x') }));
+      await expect(runAs('scim', readToken)).rejects.toMatchObject({ name: 'AccessDeniedException' });
+      await expect(runAs('scimAuthorizer', readToken)).resolves.toBeDefined();
+    } finally {
+      db.destroy();
+    }
   });
 
   it('refuses unknown query parameters on the admin API with 400, and ignores them on SCIM routes', async () => {

@@ -109,7 +109,7 @@ describe('alarms', () => {
 
   it('all go to the alert topic, which the alert e-mail is subscribed to', () => {
     const topic = topicId();
-    expect(alarms()).toHaveLength(20);
+    expect(alarms()).toHaveLength(22); // with the two WAF alarms (test/infra/waf.test.ts)
     for (const a of alarms()) expect(a.AlarmActions).toEqual([{ Ref: topic }]);
     const [, sub] = ofType('AWS::SNS::Subscription')[0] ?? [];
     expect(sub).toMatchObject({ Protocol: 'email', Endpoint: 'ops@example.com', TopicArn: { Ref: topic } });
@@ -192,6 +192,9 @@ describe('dashboard', () => {
       'ApproximateNumberOfMessagesVisible',
       'Throttles',
       'Errors',
+      'AWS/WAFV2',
+      'BlockedRequests',
+      'CountedRequests',
     ]) {
       expect({ signal, shown: body.includes(signal) }).toEqual({ signal, shown: true });
     }

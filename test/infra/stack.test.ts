@@ -87,40 +87,11 @@ describe('functions', () => {
       expect(code.length / code.split('\n').length).toBeGreaterThan(500); // minified: long lines, no indentation
       // The SDK is bundled (the DynamoDB protocol's target prefix is inside), not loaded from the runtime;
       // only optional signers that the SDK itself requires lazily inside try/catch stay outside.
-      expect(code.includes('DynamoDB_20120810')).toBe(spec.tableActions.length > 0);
+      expect(code.includes('DynamoDB_20120810')).toBe(spec.table.length > 0);
       expect(/require\(["'](@aws-sdk\/(client-dynamodb|lib-dynamodb|core)|@smithy\/)/.test(code)).toBe(false);
     }
   });
-
-  /**
-   * What each function does with the table, written out from what its code calls (not read from
-   * infra/functions.ts, which the stack reads): a transaction needs the actions of its items.
-   */
-  const EXPECTED_TABLE_ACTIONS: Record<keyof typeof FUNCTIONS, string[]> = {
-    // Reads by id (Get, BatchGet), by index (Query); writes in transactions (Put, Update, Delete,
-    // ConditionCheck); member purges (BatchWrite).
-    scim: ['BatchGetItem', 'BatchWriteItem', 'ConditionCheckItem', 'DeleteItem', 'GetItem', 'PutItem', 'Query', 'UpdateItem'],
-    // The token (Get), its last use (Update), the audit event of a refusal (Put).
-    scimAuthorizer: ['GetItem', 'PutItem', 'UpdateItem'],
-    // Settings and tokens in transactions with their audit events; the audit log (Query); erasing a deleted user.
-    admin: ['DeleteItem', 'GetItem', 'PutItem', 'Query', 'UpdateItem'],
-    // Pending marks and memberships (Query), the resource (Get), removals (BatchWrite, and Delete + Update in transactions).
-    membershipCleanup: ['BatchWriteItem', 'DeleteItem', 'GetItem', 'Query', 'UpdateItem'],
-    // The tokens (Query), marking them Expired and warned (Update).
-    tokenExpiry: ['Query', 'UpdateItem'],
-  };
-
-  it.each(Object.entries(FUNCTIONS))('%s may use exactly the table actions its code needs', (name, spec) => {
-    const [, fn] = functionOf(spec);
-    const roleId = (fn.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
-    const actions = new Set<string>();
-    for (const [, policy] of ofType('AWS::IAM::Policy')) {
-      if (!(policy.Roles as { Ref: string }[]).some((r) => r.Ref === roleId)) continue;
-      const statements = (policy.PolicyDocument as { Statement: { Action: string | string[] }[] }).Statement;
-      for (const s of statements) for (const a of [s.Action].flat()) if (a.startsWith('dynamodb:')) actions.add(a);
-    }
-    expect([...actions].sort()).toEqual(EXPECTED_TABLE_ACTIONS[name as keyof typeof FUNCTIONS].map((x) => `dynamodb:${x}`).sort());
-  });
+  // Each function's whole IAM policy, key conditions included: test/infra/iam.test.ts.
 });
 
 describe('APIs', () => {

@@ -1,0 +1,304 @@
+/**
+ * Least privilege, on the synthesized template: the whole IAM policy of each function's role,
+ * compared with a policy written out here by hand from what the function's code does (read from
+ * shared/store/*.ts and functions/*), never from infra/functions.ts, which the stack reads.
+ *
+ * Resources are named by what they are: `Table.Arn`, `Table.Arn/index/GSI1`, `OwnLogGroup.Arn`
+ * (the function's own log group), `OwnDeadLetterQueue.Arn`, `CursorSecret`, `AlertTopic`, `AlertKey.Arn`.
+ */
+import { Template } from 'aws-cdk-lib/assertions';
+import { DEFAULT_CONFIG, ScimProvisioningStack } from '../../infra/stacks/scim-provisioning-stack';
+import { cdkApp } from '../support/cdk-app';
+
+type Resource = { Type: string; Properties: Record<string, unknown> };
+type Statement = {
+  Sid?: string;
+  Effect: string;
+  Action: string[];
+  Resource: string[];
+  Condition?: Record<string, Record<string, string | string[]>>;
+};
+
+let resources: Record<string, Resource>;
+
+beforeAll(() => {
+  const stack = new ScimProvisioningStack(cdkApp('test-iam'), 'Iam', DEFAULT_CONFIG);
+  resources = Template.fromStack(stack).toJSON().Resources as Record<string, Resource>;
+});
+
+const idsOf = (type: string): string[] => Object.keys(resources).filter((id) => resources[id]?.Type === type);
+const only = (type: string): string => {
+  const ids = idsOf(type);
+  if (ids.length !== 1) throw new Error(`Expected one ${type}, found ${ids.length}`);
+  return ids[0] ?? '';
+};
+
+function functionId(description: RegExp): string {
+  const ids = idsOf('AWS::Lambda::Function').filter((id) => description.test(String(resources[id]?.Properties.Description)));
+  if (ids.length !== 1) throw new Error(`Expected one function matching ${description}, found ${ids.length}`);
+  return ids[0] ?? '';
+}
+
+/** The role's statements, intrinsics rendered as names, every list sorted (order means nothing to IAM). */
+function policyOf(fnId: string): Statement[] {
+  const fn = resources[fnId]?.Properties ?? {};
+  const roleId = (fn.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+  const names: Record<string, string> = {
+    [only('AWS::DynamoDB::Table')]: 'Table',
+    [only('AWS::SecretsManager::Secret')]: 'CursorSecret',
+    [only('AWS::SNS::Topic')]: 'AlertTopic',
+    [only('AWS::KMS::Key')]: 'AlertKey',
+    [(fn.LoggingConfig as { LogGroup: { Ref: string } }).LogGroup.Ref]: 'OwnLogGroup',
+  };
+  const dlq = (fn.DeadLetterConfig as { TargetArn?: { 'Fn::GetAtt': [string, string] } } | undefined)?.TargetArn;
+  if (dlq) names[dlq['Fn::GetAtt'][0]] = 'OwnDeadLetterQueue';
+  const render = (v: unknown): string => {
+    if (typeof v === 'string') return v;
+    const o = v as Record<string, unknown>;
+    if ('Ref' in o) return names[String(o.Ref)] ?? `UNEXPECTED:${String(o.Ref)}`;
+    if ('Fn::GetAtt' in o) {
+      const [id, attr] = o['Fn::GetAtt'] as [string, string];
+      return `${names[id] ?? `UNEXPECTED:${id}`}.${attr}`;
+    }
+    if ('Fn::Join' in o) {
+      const [sep, parts] = o['Fn::Join'] as [string, unknown[]];
+      return parts.map(render).join(sep);
+    }
+    return `UNEXPECTED:${JSON.stringify(v)}`;
+  };
+  const sorted = (v: string | string[]): string[] => [v].flat().slice().sort();
+  const policies = idsOf('AWS::IAM::Policy').filter((id) =>
+    (resources[id]?.Properties.Roles as { Ref: string }[]).some((r) => r.Ref === roleId),
+  );
+  const statements = policies.flatMap(
+    (id) => (resources[id]?.Properties.PolicyDocument as { Statement: Record<string, unknown>[] }).Statement,
+  );
+  return statements
+    .map((s): Statement => {
+      const out: Statement = {
+        Effect: String(s.Effect),
+        Action: sorted(s.Action as string | string[]),
+        Resource: [s.Resource].flat().map(render).sort(),
+      };
+      if (s.Sid) out.Sid = String(s.Sid);
+      if (s.Condition) {
+        out.Condition = Object.fromEntries(
+          Object.entries(s.Condition as Record<string, Record<string, string | string[]>>).map(([op, keys]) => [
+            op,
+            Object.fromEntries(Object.entries(keys).map(([k, v]) => [k, sorted(v)])),
+          ]),
+        );
+      }
+      return out;
+    })
+    .sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+}
+
+/** A statement as written below: lists in any order. */
+function stmt(s: {
+  Sid?: string;
+  Action: string[];
+  Resource: string[];
+  Condition?: Record<string, Record<string, string | string[]>>;
+}): Statement {
+  const sorted = (v: string | string[]): string[] => [v].flat().slice().sort();
+  return {
+    Effect: 'Allow',
+    Action: sorted(s.Action),
+    Resource: sorted(s.Resource),
+    ...(s.Sid ? { Sid: s.Sid } : {}),
+    ...(s.Condition
+      ? {
+          Condition: Object.fromEntries(
+            Object.entries(s.Condition).map(([op, keys]) => [op, Object.fromEntries(Object.entries(keys).map(([k, v]) => [k, sorted(v)]))]),
+          ),
+        }
+      : {}),
+  };
+}
+const policy = (statements: Statement[]): Statement[] => statements.sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+
+const TABLE = 'Table.Arn';
+const GSI1 = 'Table.Arn/index/GSI1';
+const GSI2 = 'Table.Arn/index/GSI2';
+const GSI3 = 'Table.Arn/index/GSI3';
+const like = (keys: string[]) => ({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': keys } });
+const equals = (keys: string[]) => ({ 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': keys } });
+/** A write that may not read the item back. */
+const noReadBack = { StringEqualsIfExists: { 'dynamodb:ReturnValues': ['NONE', 'UPDATED_OLD', 'UPDATED_NEW'] } };
+const ddb = (...actions: string[]): string[] => actions.map((a) => `dynamodb:${a}`);
+
+/** Every function: its own log group, and X-Ray (which has no resource-level permissions). */
+const BASICS = [
+  stmt({ Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: ['OwnLogGroup.Arn'] }),
+  stmt({ Action: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], Resource: ['*'] }),
+];
+const CURSOR_KEY = stmt({ Action: ['secretsmanager:GetSecretValue'], Resource: ['CursorSecret'] });
+
+describe('IAM policy of each function', () => {
+  it('SCIM: users, groups and their memberships, guards, counters, nesting, list positions, purge marks; audit events put only; no token or setting', () => {
+    expect(policyOf(functionId(/SCIM 2.0 service provider/))).toEqual(
+      policy([
+        ...BASICS,
+        CURSOR_KEY,
+        // A BatchGetItem mixes users and groups (resolving member ids): one statement names both.
+        stmt({
+          Sid: 'ScimResources',
+          Action: ddb('GetItem', 'BatchGetItem', 'PutItem', 'UpdateItem'),
+          Resource: [TABLE],
+          Condition: like(['USER#*', 'GROUP#*']),
+        }),
+        stmt({
+          Sid: 'ScimMemberships',
+          Action: ddb('Query', 'DeleteItem', 'BatchWriteItem'),
+          Resource: [TABLE],
+          Condition: like(['GROUP#*']),
+        }),
+        stmt({
+          Sid: 'ScimUniquenessGuards',
+          Action: ddb('PutItem', 'DeleteItem'),
+          Resource: [TABLE],
+          Condition: { ...like(['USERNAME#*', 'GROUPNAME#*', 'USEREXT#*', 'GROUPEXT#*']), ...noReadBack },
+        }),
+        stmt({ Sid: 'ScimCounters', Action: ddb('GetItem', 'UpdateItem'), Resource: [TABLE], Condition: equals(['COUNT']) }),
+        stmt({ Sid: 'ScimNesting', Action: ddb('GetItem', 'UpdateItem'), Resource: [TABLE], Condition: equals(['NESTING']) }),
+        stmt({ Sid: 'ScimListPositions', Action: ddb('GetItem', 'PutItem'), Resource: [TABLE], Condition: like(['PAGE#*']) }),
+        stmt({ Sid: 'ScimPurgeMarks', Action: ddb('PutItem'), Resource: [TABLE], Condition: { ...equals(['PURGE']), ...noReadBack } }),
+        stmt({ Sid: 'ScimAuditEvents', Action: ddb('PutItem'), Resource: [TABLE], Condition: { ...like(['AUDIT#*']), ...noReadBack } }),
+        stmt({
+          Sid: 'ScimNameIndex',
+          Action: ddb('Query'),
+          Resource: [GSI1],
+          Condition: like(['USERNAME#*', 'GROUPNAME#*', 'MEMBEROF#*']),
+        }),
+        stmt({ Sid: 'ScimExternalIdIndex', Action: ddb('Query'), Resource: [GSI2], Condition: like(['USEREXT#*', 'GROUPEXT#*']) }),
+        stmt({ Sid: 'ScimListingIndex', Action: ddb('Query'), Resource: [GSI3], Condition: equals(['USERS', 'GROUPS']) }),
+      ]),
+    );
+  });
+
+  it('authorizer: reads tokens, writes only their lastUsedAt, and counts refusals into audit items (UpdateItem, no PutItem)', () => {
+    expect(policyOf(functionId(/Validates SCIM bearer tokens/))).toEqual(
+      policy([
+        ...BASICS,
+        stmt({ Sid: 'AuthorizerReadTokens', Action: ddb('GetItem'), Resource: [TABLE], Condition: equals(['TOKEN']) }),
+        stmt({
+          Sid: 'AuthorizerRecordTokenUse',
+          Action: ddb('UpdateItem'),
+          Resource: [TABLE],
+          Condition: {
+            'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['TOKEN'], 'dynamodb:Attributes': ['PK', 'SK', 'lastUsedAt'] },
+            ...noReadBack,
+          },
+        }),
+        stmt({
+          Sid: 'AuthorizerRefusalEvents',
+          Action: ddb('UpdateItem'),
+          Resource: [TABLE],
+          Condition: { ...like(['AUDIT#*']), ...noReadBack },
+        }),
+      ]),
+    );
+  });
+
+  it('admin: the only writer of tokens and settings; audit events and the audit log; erases kept user records', () => {
+    expect(policyOf(functionId(/Provisioning admin API/))).toEqual(
+      policy([
+        ...BASICS,
+        CURSOR_KEY,
+        stmt({
+          Sid: 'AdminTokens',
+          Action: ddb('GetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem'),
+          Resource: [TABLE],
+          Condition: equals(['TOKEN']),
+        }),
+        stmt({ Sid: 'AdminSettings', Action: ddb('GetItem', 'UpdateItem'), Resource: [TABLE], Condition: equals(['CONFIG']) }),
+        stmt({ Sid: 'AdminAuditEvents', Action: ddb('PutItem'), Resource: [TABLE], Condition: { ...like(['AUDIT#*']), ...noReadBack } }),
+        stmt({ Sid: 'AdminAuditLog', Action: ddb('Query'), Resource: [GSI3], Condition: equals(['AUDIT']) }),
+        stmt({ Sid: 'AdminEraseUsers', Action: ddb('GetItem', 'DeleteItem'), Resource: [TABLE], Condition: like(['USER#*']) }),
+      ]),
+    );
+  });
+
+  it('membership cleanup: purge marks, whether a resource still exists, group memberships and counts, the member-of index; its dead-letter queue', () => {
+    expect(policyOf(functionId(/memberships of deleted/))).toEqual(
+      policy([
+        ...BASICS,
+        stmt({ Action: ['sqs:SendMessage'], Resource: ['OwnDeadLetterQueue.Arn'] }),
+        stmt({ Sid: 'CleanupPurgeMarks', Action: ddb('Query', 'DeleteItem'), Resource: [TABLE], Condition: equals(['PURGE']) }),
+        stmt({ Sid: 'CleanupResources', Action: ddb('GetItem'), Resource: [TABLE], Condition: like(['USER#*', 'GROUP#*']) }),
+        // BatchGetItem: a strongly consistent read of the memberships the index lists, before each removal.
+        stmt({
+          Sid: 'CleanupMemberships',
+          Action: ddb('Query', 'BatchGetItem', 'DeleteItem', 'UpdateItem', 'BatchWriteItem'),
+          Resource: [TABLE],
+          Condition: like(['GROUP#*']),
+        }),
+        stmt({ Sid: 'CleanupMemberOfIndex', Action: ddb('Query'), Resource: [GSI1], Condition: like(['MEMBEROF#*']) }),
+      ]),
+    );
+  });
+
+  it("token expiry: lists tokens, updates only their status, ttl and warning and the settings' token count; publishes to the encrypted alert topic", () => {
+    expect(policyOf(functionId(/expired SCIM tokens/))).toEqual(
+      policy([
+        ...BASICS,
+        stmt({ Action: ['sqs:SendMessage'], Resource: ['OwnDeadLetterQueue.Arn'] }),
+        stmt({ Action: ['sns:Publish'], Resource: ['AlertTopic'] }),
+        stmt({ Action: ['kms:Decrypt', 'kms:GenerateDataKey*'], Resource: ['AlertKey.Arn'] }),
+        stmt({ Sid: 'ExpiryListTokens', Action: ddb('Query'), Resource: [TABLE], Condition: equals(['TOKEN']) }),
+        stmt({
+          Sid: 'ExpiryMarkTokens',
+          Action: ddb('UpdateItem'),
+          Resource: [TABLE],
+          Condition: {
+            'ForAllValues:StringEquals': {
+              'dynamodb:LeadingKeys': ['TOKEN'],
+              'dynamodb:Attributes': ['PK', 'SK', 'status', 'ttl', 'expiryWarning'],
+            },
+            ...noReadBack,
+          },
+        }),
+        stmt({
+          Sid: 'ExpiryTokenCount',
+          Action: ddb('UpdateItem'),
+          Resource: [TABLE],
+          Condition: {
+            'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['CONFIG'], 'dynamodb:Attributes': ['PK', 'SK', 'activeTokens'] },
+            ...noReadBack,
+          },
+        }),
+      ]),
+    );
+  });
+});
+
+describe('function roles', () => {
+  it('are assumed by Lambda only and carry no managed policy (not even AWSLambdaBasicExecutionRole)', () => {
+    const roleIds = idsOf('AWS::Lambda::Function').map(
+      (id) => (resources[id]?.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0],
+    );
+    expect(new Set(roleIds).size).toBe(5);
+    for (const roleId of roleIds) {
+      const role = resources[roleId]?.Properties ?? {};
+      expect(role.ManagedPolicyArns).toBeUndefined();
+      expect(role.Policies).toBeUndefined();
+      expect(role.AssumeRolePolicyDocument).toEqual({
+        Statement: [{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' } }],
+        Version: '2012-10-17',
+      });
+    }
+  });
+
+  it('never grant Scan, a whole-table action, or the table without a key condition', () => {
+    for (const id of idsOf('AWS::IAM::Policy')) {
+      const statements = (resources[id]?.Properties.PolicyDocument as { Statement: Record<string, unknown>[] }).Statement;
+      for (const s of statements) {
+        const actions = [s.Action as string | string[]].flat().filter((a) => a.startsWith('dynamodb:'));
+        if (actions.length === 0) continue;
+        expect(actions.some((a) => /Scan|PartiQL|\*/.test(a))).toBe(false);
+        expect(JSON.stringify(s.Condition)).toContain('dynamodb:LeadingKeys');
+      }
+    }
+  });
+});
