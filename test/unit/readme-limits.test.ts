@@ -13,7 +13,10 @@ function rows(): Map<string, number> {
   const table = README.slice(README.indexOf('<!-- limits:start -->'), README.indexOf('<!-- limits:end -->'));
   const out = new Map<string, number>();
   for (const line of table.split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| Limit'))) {
-    const [name = '', value = ''] = line.split('|').slice(1).map((c) => c.trim());
+    const [name = '', value = ''] = line
+      .split('|')
+      .slice(1)
+      .map((c) => c.trim());
     out.set(name, Number((/[\d,]+/.exec(value)?.[0] ?? 'NaN').replace(/,/g, '')));
   }
   return out;
