@@ -4,7 +4,10 @@
  * one line on stderr and a non-zero exit. A SCIM token's value is printed once, clearly marked, or
  * written to a file readable only by its owner (`--out FILE`).
  */
+import { createHash, randomBytes } from 'node:crypto';
 import { open, readFile, rm } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 
 export const USAGE = `Usage: npm run admin -- [--url <AdminBaseUrl>] [--token <admin ID token>] <command>
@@ -16,6 +19,9 @@ Commands:
   tokens create --name N [--out F] generate a token; its value is shown once (or written to F, mode 0600)
   tokens delete ID                 delete a token (refused from the next request on)
   audit [--since ISO] [--limit N]  the audit log, newest first (default 50 events)
+  login --domain D --client-id C --out F
+                                   sign in to a deployed stack in the browser (its AdminSignInDomain and
+                                   AdminUserPoolClientId); the ID token goes to F (mode 0600), valid 1 hour
 
 Without --url and --token it talks to the local stack (\`npm start\`), reading .local/dev.json.
 The token may also come from the environment variable SCIM_ADMIN_TOKEN.`;
@@ -36,6 +42,8 @@ export interface CliIo {
   env: Record<string, string | undefined>;
   /** Where .local/dev.json is looked for. */
   localDir: string;
+  /** Waits for the browser to come back to the login callback on this machine (see login). */
+  awaitCallback(port: number, path: string): Promise<{ url: URL; answer(page: string): void }>;
 }
 
 /** A refusal of the command line or of the API: one line, and the exit code. */
@@ -55,7 +63,7 @@ interface Parsed {
   help: boolean;
 }
 
-const VALUE_FLAGS = ['url', 'token', 'name', 'out', 'since', 'limit'];
+const VALUE_FLAGS = ['url', 'token', 'name', 'out', 'since', 'limit', 'domain', 'client-id', 'port'];
 
 export function parseArgs(argv: readonly string[]): Parsed {
   const parsed: Parsed = { positional: [], flags: {}, help: false };
@@ -232,6 +240,91 @@ async function audit(t: Target, io: CliIo, flags: Record<string, string>): Promi
   if (printed === 0) io.out('(no audit events)');
 }
 
+/** The port of the redirect URL the stack registers for this CLI (adminCallbackUrls' default). */
+export const LOGIN_CALLBACK_PORT = 8976;
+const base64url = (b: Buffer): string => b.toString('base64url');
+
+/**
+ * Signs in to a deployed stack's managed login with the authorization code grant and PKCE (RFC
+ * 7636, S256): the browser opens the address printed, signs in (password and TOTP), and comes back
+ * to http://localhost:8976/callback; the code is exchanged, with the verifier, for the tokens, and
+ * the ID token (what the admin API takes) is written to a file only its owner can read.
+ */
+async function login(io: CliIo, flags: Record<string, string>): Promise<void> {
+  const domain = flags.domain?.replace(/\/+$/, '');
+  const clientId = flags['client-id'];
+  if (!domain || !clientId)
+    throw new CliError('login needs --domain (the stack output AdminSignInDomain) and --client-id (AdminUserPoolClientId).', 2);
+  if (!/^https:\/\//.test(domain) && !/^http:\/\/(localhost|127\.0\.0\.1)(:|$)/.test(domain)) {
+    throw new CliError('--domain must be the https:// address of the sign-in domain.', 2);
+  }
+  if (!flags.out) throw new CliError('login needs --out FILE: the ID token is written there (readable only by you), never printed.', 2);
+  const out = resolve(flags.out);
+  const port = flags.port === undefined ? LOGIN_CALLBACK_PORT : Number(flags.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError('--port must be a port number.', 2);
+  let file: SecretFile;
+  try {
+    file = await io.openSecret(out);
+  } catch (e: unknown) {
+    const why = (e as NodeJS.ErrnoException).code === 'EEXIST' ? 'it exists already' : e instanceof Error ? e.message : String(e);
+    throw new CliError(`Cannot write the ID token to ${out}: ${why}.`);
+  }
+  try {
+    const verifier = base64url(randomBytes(32));
+    const state = base64url(randomBytes(16));
+    const redirect = `http://localhost:${port}/callback`;
+    const authorize = new URL(`${domain}/oauth2/authorize`);
+    for (const [k, v] of Object.entries({
+      response_type: 'code',
+      client_id: clientId,
+      redirect_uri: redirect,
+      scope: 'openid email',
+      state,
+      code_challenge: base64url(createHash('sha256').update(verifier).digest()),
+      code_challenge_method: 'S256',
+    }))
+      authorize.searchParams.set(k, v);
+    const callback = io.awaitCallback(port, '/callback');
+    io.out('Open this address in a browser and sign in (it comes back to this machine):');
+    io.out(authorize.toString());
+    const { url, answer } = await callback;
+    if (url.searchParams.get('state') !== state) {
+      answer('This sign-in was not started here. Start it again from the command line.');
+      throw new CliError('The sign-in came back with another state: start it again.');
+    }
+    const code = url.searchParams.get('code');
+    if (!code) {
+      answer('Sign-in failed. See the command line.');
+      throw new CliError(`Sign-in failed: ${url.searchParams.get('error_description') ?? url.searchParams.get('error') ?? 'no code'}.`);
+    }
+    const res = await io.fetch(`${domain}/oauth2/token`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        grant_type: 'authorization_code',
+        client_id: clientId,
+        code,
+        redirect_uri: redirect,
+        code_verifier: verifier,
+      }).toString(),
+    });
+    const tokens = (await res.json().catch(() => ({}))) as { id_token?: unknown; error?: unknown };
+    if (!res.ok || typeof tokens.id_token !== 'string') {
+      answer('Sign-in failed. See the command line.');
+      throw new CliError(
+        `The token endpoint refused the code (${res.status}${typeof tokens.error === 'string' ? ` ${tokens.error}` : ''}).`,
+      );
+    }
+    answer('Signed in. You can close this window and go back to the command line.');
+    await file.write(`${tokens.id_token}\n`);
+    io.out(`Signed in. The ID token (valid for an hour) is in ${out}, readable only by you:`);
+    io.out(`  SCIM_ADMIN_TOKEN=$(cat ${flags.out}) npm run admin -- --url <AdminBaseUrl> provisioning status`);
+  } catch (e: unknown) {
+    await file.discard();
+    throw e;
+  }
+}
+
 /** Runs one command; resolves to the exit code. */
 export async function runAdmin(argv: readonly string[], io: CliIo): Promise<number> {
   try {
@@ -241,7 +334,12 @@ export async function runAdmin(argv: readonly string[], io: CliIo): Promise<numb
       io.out(USAGE);
       return parsed.help || command === 'help' ? 0 : 2;
     }
-    if (!['provisioning', 'tokens', 'audit'].includes(command)) throw new CliError(`Unknown command "${command}" (see --help).`, 2);
+    if (!['provisioning', 'tokens', 'audit', 'login'].includes(command))
+      throw new CliError(`Unknown command "${command}" (see --help).`, 2);
+    if (command === 'login') {
+      await login(io, parsed.flags);
+      return 0;
+    }
     const t = await target(parsed.flags, io);
     if (command === 'provisioning') await provisioning(t, io, action);
     else if (command === 'tokens') await tokens(t, io, parsed);
@@ -277,6 +375,33 @@ export const processIo = (localDir: string): CliIo => ({
   },
   env: process.env,
   localDir,
+  awaitCallback: (port, path) =>
+    new Promise((ok, fail) => {
+      const timer = setTimeout(() => {
+        server.close();
+        fail(new CliError('No sign-in came back within 5 minutes.'));
+      }, 5 * 60_000);
+      const server = createServer((req, res) => {
+        const url = new URL(req.url ?? '/', `http://localhost:${(server.address() as AddressInfo).port}`);
+        if (url.pathname !== path) {
+          res.writeHead(404).end();
+          return;
+        }
+        clearTimeout(timer);
+        ok({
+          url,
+          answer: (page) => {
+            res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8' }).end(`${page}\n`);
+            server.close();
+          },
+        });
+      });
+      server.once('error', (e) => {
+        clearTimeout(timer);
+        fail(new CliError(`Cannot listen on localhost:${port} for the sign-in: ${e.message}`));
+      });
+      server.listen(port, '127.0.0.1');
+    }),
 });
 
 if (require.main === module) {
