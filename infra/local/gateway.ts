@@ -80,9 +80,13 @@ async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
 
 const TEXT_TYPES = /^(text\/|application\/([\w.+-]*\+)?json|application\/x-www-form-urlencoded|application\/xml)/i;
 
+const dictionary = <T>(): Record<string, T> => Object.create(null) as Record<string, T>;
+
 function headerMaps(req: IncomingMessage): { single: Record<string, string>; multi: Record<string, string[]> } {
-  const single: Record<string, string> = {};
-  const multi: Record<string, string[]> = {};
+  // Maps without a prototype: a header named `constructor` or `__proto__` is a header like any
+  // other (as in the event API Gateway sends, parsed from JSON).
+  const single = dictionary<string>();
+  const multi = dictionary<string[]>();
   for (let i = 0; i < req.rawHeaders.length; i += 2) {
     const name = req.rawHeaders[i] ?? '';
     const value = req.rawHeaders[i + 1] ?? '';
@@ -93,8 +97,8 @@ function headerMaps(req: IncomingMessage): { single: Record<string, string>; mul
 }
 
 function queryMaps(url: URL): { single: Record<string, string> | null; multi: Record<string, string[]> | null } {
-  const single: Record<string, string> = {};
-  const multi: Record<string, string[]> = {};
+  const single = dictionary<string>();
+  const multi = dictionary<string[]>();
   for (const [k, v] of url.searchParams) {
     single[k] = v;
     (multi[k] ??= []).push(v);
@@ -141,6 +145,9 @@ function gatewayResult(api: ApiName, type: GatewayResponseType): APIGatewayProxy
   return { statusCode: def.statusCode, headers: { 'Content-Type': def.contentType, ...def.headers }, body: def.body };
 }
 
+/** API Gateway's limit on the request line and header values of a REST API request, together. */
+export const GATEWAY_MAX_HEAD_BYTES = 10_240;
+
 /** Lambda's limit on a synchronous response (the function's result, as JSON). */
 export const LAMBDA_RESPONSE_LIMIT_BYTES = 6 * 1024 * 1024;
 
@@ -157,6 +164,12 @@ export function createLocalGateway(options: LocalGatewayOptions): Server {
       if (page) return page;
     }
     const api: ApiName = known ?? 'admin';
+
+    // API Gateway's quota on the request line and header values together: a larger request is refused.
+    const head =
+      Buffer.byteLength(`${method} ${req.url ?? '/'} HTTP/${req.httpVersion}`) +
+      req.rawHeaders.filter((_, i) => i % 2 === 1).reduce((n, v) => n + Buffer.byteLength(v), 0);
+    if (head > GATEWAY_MAX_HEAD_BYTES) return gatewayResult(api, 'REQUEST_TOO_LARGE');
 
     let body: Buffer;
     try {
@@ -285,7 +298,8 @@ export function createLocalGateway(options: LocalGatewayOptions): Server {
     }
   }
 
-  return createServer((req, res) => {
+  // Node's own limit (16 KB) would answer a bare 431 before the gateway could answer as API Gateway does.
+  return createServer({ maxHeaderSize: 1024 * 1024 }, (req, res) => {
     const started = performance.now();
     const done = (result: APIGatewayProxyResult): void => {
       send(res, result);

@@ -157,4 +157,28 @@ describe('hostile input', () => {
     expect((await call('GET', '/Users?count=1&unknown=1&count2=x')).status).toBe(200);
     expect((await call('GET', '/ServiceProviderConfig?x=%00')).status).toBe(200);
   });
+
+  it('treats values that are objects where a string belongs, and headers named like Object members, as bad input (fuzz findings)', async () => {
+    // {"toString": 1} cannot be turned into a string: reading it as one threw (500).
+    const user = (await (await call('GET', '/Users?count=1')).json()) as ListBody;
+    const id = String(user.Resources?.[0]?.id);
+    const PATCH = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
+    await scimError(await call('PATCH', `/Users/${id}`, { schemas: [{ toString: 1 }], Operations: [] }), 400, 'invalidSyntax');
+    await scimError(
+      await call('PATCH', `/Users/${id}`, { schemas: [PATCH], Operations: [{ op: { toString: 1 }, path: 'x' }] }),
+      400,
+      'invalidValue',
+    );
+    await scimError(await call('POST', '/Users/.search', { schemas: [{ toString: 1 }] }), 400, 'invalidSyntax');
+    // A header or query parameter named `__proto__` or `constructor` is one like any other.
+    for (const name of ['__proto__', 'constructor', 'toString']) {
+      const res = await fetch(`${stack.scimBaseUrl}/Users?count=1&${name}=1`, {
+        headers: { Authorization: `Bearer ${token}`, [name]: 'x' },
+      });
+      expect(res.status).toBe(200);
+    }
+    // Larger than API Gateway's 10 KB for the request line and headers: refused as API Gateway does, never a bare 431.
+    const big = await fetch(`${stack.scimBaseUrl}/Users`, { headers: { Authorization: `Bearer ${token}`, 'X-Pad': 'p'.repeat(20_000) } });
+    expect(big.status).toBe(413);
+  });
 });

@@ -42,7 +42,7 @@ export function parsePatchOp(body: unknown): PatchOp {
   const schemas = get(body, 'schemas');
   if (
     schemas !== undefined &&
-    !(Array.isArray(schemas) && schemas.some((s) => String(s).toLowerCase() === PATCH_OP_SCHEMA.toLowerCase()))
+    !(Array.isArray(schemas) && schemas.some((s) => typeof s === 'string' && s.toLowerCase() === PATCH_OP_SCHEMA.toLowerCase()))
   ) {
     throw ScimError.typed('invalidSyntax', `A PATCH body's schemas must include "${PATCH_OP_SCHEMA}".`);
   }
@@ -56,11 +56,13 @@ export function parsePatchOp(body: unknown): PatchOp {
 
 function parseOperation(raw: unknown, index: number): PatchOperation {
   if (!isObject(raw)) throw ScimError.typed('invalidSyntax', `Operations[${index}] must be an object.`);
-  const op = String(get(raw, 'op') ?? '').toLowerCase();
+  const sent = get(raw, 'op');
+  // Only a string names an op (an object, even one with its own toString, names none).
+  const op = typeof sent === 'string' ? sent.toLowerCase() : '';
   if (op !== 'add' && op !== 'replace' && op !== 'remove') {
     throw ScimError.typed(
       'invalidValue',
-      `Operations[${index}].op "${String(get(raw, 'op'))}" is not supported; use add, replace or remove.`,
+      `Operations[${index}].op ${typeof sent === 'string' ? `"${sent.slice(0, 40)}"` : (JSON.stringify(sent)?.slice(0, 40) ?? 'missing')} is not supported; use add, replace or remove.`,
     );
   }
   const path = get(raw, 'path');

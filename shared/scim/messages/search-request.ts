@@ -105,7 +105,7 @@ export function searchFromBody(body: unknown): SearchRequest {
   const schemas = get('schemas');
   if (
     schemas !== undefined &&
-    !(Array.isArray(schemas) && schemas.some((s) => String(s).toLowerCase() === SEARCH_REQUEST_SCHEMA.toLowerCase()))
+    !(Array.isArray(schemas) && schemas.some((s) => typeof s === 'string' && s.toLowerCase() === SEARCH_REQUEST_SCHEMA.toLowerCase()))
   ) {
     throw ScimError.typed('invalidSyntax', `A search body's schemas must include "${SEARCH_REQUEST_SCHEMA}".`);
   }

@@ -1,0 +1,63 @@
+/**
+ * A short run of the fuzzer of test/fuzz (`npm run fuzz` sends 10,000) on every `npm test`: the same
+ * generators and checker, a fixed seed, against the local stack. A failure prints each failing
+ * request; `npm run fuzz -- --seed 20261201 --owned-users 20 --owned-groups 6 --replay <index>` sends one again
+ * (the same seed and the same number of the fuzzer's own resources make the same request).
+ */
+import { runCampaign, type CampaignReport } from '../fuzz/campaign';
+import { formatFailures } from '../fuzz/report';
+import { seedToken, startTestStack, type TestStack } from '../support/local-stack';
+
+const SEED = 20261201;
+const REQUESTS = 600;
+
+describe(`hostile HTTP requests (fuzzer, seed ${SEED}, ${REQUESTS} requests)`, () => {
+  let stack: TestStack;
+  let report: CampaignReport;
+  let secrets: { value: string; label: string }[];
+
+  beforeAll(async () => {
+    stack = await startTestStack();
+    const token = await seedToken(stack.tokens);
+    const viewer = await stack.signAdminToken('Viewer');
+    secrets = [
+      { value: token, label: '<SCIM token>' },
+      { value: stack.adminToken, label: '<admin JWT>' },
+      { value: viewer, label: '<viewer JWT>' },
+    ];
+    const scim = new URL(stack.scimBaseUrl);
+    report = await runCampaign({
+      origin: scim.origin,
+      scimPath: scim.pathname,
+      adminPath: new URL(stack.adminBaseUrl).pathname,
+      scimToken: token,
+      adminToken: stack.adminToken,
+      viewerToken: viewer,
+      seed: SEED,
+      requests: REQUESTS,
+      concurrency: 8,
+      ownedUsers: 20,
+      ownedGroups: 6,
+      beforeChecks: () => stack.runMembershipCleanup(),
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it('sends every request it generates', () => {
+    expect(report.notSent.map((x) => `#${x.request.index}: ${x.response.error ?? ''}`)).toEqual([]);
+    expect(report.sent + report.skipped).toBe(REQUESTS);
+  });
+
+  it('answers every request below 500, SCIM errors as SCIM error JSON and admin errors as problem details', () => {
+    expect(formatFailures(report, secrets)).toBe('');
+    expect(report.fiveXx).toBe(0);
+    expect(report.nonScimErrorBodies).toBe(0);
+  });
+
+  it('leaves the watched users and groups as they were, and full listings page to the end', () => {
+    expect(report.integrity.problems).toEqual([]);
+  });
+});
