@@ -74,6 +74,15 @@ export const PARTITIONS = {
   groupNames: prefix(resourceKeys.nameValue('Group', '')),
   userExternalIds: prefix(resourceKeys.externalIdValue('User', '')),
   groupExternalIds: prefix(resourceKeys.externalIdValue('Group', '')),
+  /** GSI1: users and groups in order of name, users' email addresses. */
+  userNameOrder: resourceKeys.namesPk('User'),
+  groupNameOrder: resourceKeys.namesPk('Group'),
+  userEmails: resourceKeys.emailsPk,
+  /** GSI2: in order of externalId, live resources and (apart) deleted records. */
+  userExternalIdOrder: resourceKeys.externalIdsPk('User'),
+  groupExternalIdOrder: resourceKeys.externalIdsPk('Group'),
+  deletedUserExternalIds: resourceKeys.deletedExternalIdsPk('User'),
+  deletedGroupExternalIds: resourceKeys.deletedExternalIdsPk('Group'),
   counters: SINGLETON_PK.counter,
   listPositions: prefix(PAGE_PREFIX),
   purgeMarks: SINGLETON_PK.purge,
@@ -83,7 +92,7 @@ export const PARTITIONS = {
   auditEvents: prefix(AUDIT_PREFIX),
   /** GSI1: the groups of a member. */
   memberOf: prefix(membershipKeys.memberOfValue('')),
-  /** GSI3: the listings. */
+  /** GSI3 (creation) and GSI4 (lastModified): the listings. */
   userListing: resourceKeys.listingPk('User'),
   groupListing: resourceKeys.listingPk('Group'),
   auditListing: auditKeys.listingPk,
@@ -111,6 +120,8 @@ export const FUNCTIONS = {
       // Users and groups: read by id (one or a batch that mixes both), created, replaced, deleted
       // (kept as a record) and restored, in transactions with what follows.
       { sid: 'ScimResources', actions: ['GetItem', 'BatchGetItem', 'PutItem', 'UpdateItem'], partitions: [P.users, P.groups] },
+      // A user's email address entries live in the user's partition: put and deleted with the user's writes.
+      { sid: 'ScimEmailEntries', actions: ['DeleteItem'], partitions: [P.users] },
       // Memberships live in their group's partition: listed, added and removed one by one, purged in batches.
       { sid: 'ScimMemberships', actions: ['Query', 'DeleteItem', 'BatchWriteItem'], partitions: [P.groups] },
       // Uniqueness guards of names (always) and externalIds (when unique): claimed and freed, never read.
@@ -130,17 +141,24 @@ export const FUNCTIONS = {
       { sid: 'ScimPurgeMarks', actions: ['PutItem'], partitions: [P.purgeMarks], writeOnly: true },
       // Audit events: new ones only (in the write's transaction, or alone for a refusal); never read.
       { sid: 'ScimAuditEvents', actions: ['PutItem'], partitions: [P.auditEvents], writeOnly: true },
-      // filter=userName eq / displayName eq, and a member's groups.
-      { sid: 'ScimNameIndex', actions: ['Query'], index: INDEX.names.name, partitions: [P.userNames, P.groupNames, P.memberOf] },
-      // filter=externalId eq.
+      // userName / displayName eq, sw, pr and sortBy; emails.value eq, sw, pr; a member's groups.
+      {
+        sid: 'ScimNameIndex',
+        actions: ['Query'],
+        index: INDEX.names.name,
+        partitions: [P.userNameOrder, P.groupNameOrder, P.userEmails, P.memberOf],
+      },
+      // externalId eq, sw, pr; deleted records by externalId (restores).
       {
         sid: 'ScimExternalIdIndex',
         actions: ['Query'],
         index: INDEX.externalIds.name,
-        partitions: [P.userExternalIds, P.groupExternalIds],
+        partitions: [P.userExternalIdOrder, P.groupExternalIdOrder, P.deletedUserExternalIds, P.deletedGroupExternalIds],
       },
       // Listings in creation order.
       { sid: 'ScimListingIndex', actions: ['Query'], index: INDEX.listings.name, partitions: [P.userListing, P.groupListing] },
+      // In order of lastModified (delta sync: meta.lastModified gt, sortBy meta.lastModified).
+      { sid: 'ScimChangesIndex', actions: ['Query'], index: INDEX.changes.name, partitions: [P.userListing, P.groupListing] },
     ],
     memoryMb: 1024,
     timeoutSeconds: 29,

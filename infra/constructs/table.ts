@@ -39,7 +39,7 @@ export class ScimTable extends Construct {
         indexName: index.indexName,
         partitionKey: attr(index.partitionKey),
         sortKey: attr(index.sortKey),
-        projectionType: ProjectionType.ALL,
+        projectionType: index.projection === 'ALL' ? ProjectionType.ALL : ProjectionType.KEYS_ONLY,
       });
     }
   }

@@ -82,7 +82,7 @@ const page = async (
   return scimResponse(
     200,
     listResponse(projected.slice(0, fits), {
-      totalResults: result.totalResults,
+      totalResults: result.totalResults ?? 'unknown',
       startIndex: result.startIndex,
       nextCursor: result.nextCursor,
     }),

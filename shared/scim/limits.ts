@@ -8,10 +8,21 @@ export const DEFAULT_COUNT = 100;
 export const MAX_COUNT = 1000;
 
 /**
- * The most resources a filter no index serves, or a sort, may read (evaluated in memory); a
- * request that would read more is refused with 400 tooMany.
+ * The most resources a list built in memory may read: a page by `startIndex` of a filter that no
+ * index answers exactly, or a sort by an attribute no index keeps. Beyond it, 400 tooMany (a
+ * cursor pages such a filter at any size: see MAX_READS_PER_PAGE).
  */
 export const MAX_SCAN = 10_000;
+
+/**
+ * The most index entries one cursor page reads for a filter an index answers only in part (`co`,
+ * `ew`, `sw` with more conditions…): the page holds the matches found within them, possibly fewer
+ * than `count` (RFC 9865), and its nextCursor goes on from where the reading stopped.
+ */
+export const MAX_READS_PER_PAGE = 2000;
+
+/** The most email addresses one user may have (each is an index entry written with the user). */
+export const MAX_EMAILS = 20;
 
 /**
  * A group with more members than this is returned without `members`: a full member list would

@@ -30,6 +30,45 @@ export interface DeletedResource extends StoredResource {
 /** Where a page of a listing ended: the next page starts after it. Opaque to the engine. */
 export type ListPosition = Record<string, string>;
 
+/**
+ * The orders a repository keeps its resources in, each an index: creation, the unique name
+ * (userName, displayName), externalId, lastModified, and for users their email addresses (any of
+ * them). A walk along one reads a range of it from a position, a page at a time.
+ */
+export type ResourceOrder = 'created' | 'name' | 'externalId' | 'lastModified' | 'email';
+
+/**
+ * A range of an order, in the values a filter compares (the repository folds case-insensitive ones
+ * as it stores them): every entry, one value, a prefix, or inclusive bounds. An order's answer is a
+ * superset of what the range names (index values are cut to size), never less: the caller evaluates
+ * its filter on every resource it gets.
+ */
+export type OrderRange =
+  | { readonly kind: 'all' }
+  | { readonly kind: 'eq'; readonly value: string }
+  | { readonly kind: 'prefix'; readonly value: string }
+  | { readonly kind: 'between'; readonly lower?: string; readonly upper?: string };
+
+export interface WalkOptions {
+  order: ResourceOrder;
+  range?: OrderRange;
+  after?: ListPosition;
+  /** The most index entries to read. */
+  limit: number;
+  descending?: boolean;
+}
+
+export interface WalkPage {
+  /** The live resources of the entries read, in the order's order (each once, also when several of its email addresses are in range). */
+  items: StoredResource[];
+  /** Where each item stands in the order: a page cut after items[i] resumes from positions[i]. */
+  positions: ListPosition[];
+  /** How many index entries were read (what a read budget counts). */
+  read: number;
+  /** Where the walk stopped, when entries remain. */
+  last?: ListPosition;
+}
+
 /** How many live resources a type has, and a generation that moves with every create, restore and delete. */
 export interface ListState {
   count: number;
@@ -47,10 +86,14 @@ export interface ResourceRepository {
   get(id: string): Promise<StoredResource | undefined>;
   /** Live resources among these ids (any order). */
   getMany(ids: readonly string[]): Promise<StoredResource[]>;
-  /** The live resource whose unique name (userName, displayName) equals `name` case-insensitively. */
+  /** The live resource whose unique name (userName, displayName) folds (NFC, lower case) to the same as `name`. */
   findByName(name: string): Promise<StoredResource | undefined>;
   /** Live resources with this externalId (not unique: RFC 7643 does not require it). */
   findByExternalId(externalId: string): Promise<StoredResource[]>;
+  /** Reads a range of an order (see ResourceOrder): `userName eq`, `sw`, `pr`, `meta.lastModified gt`, sortBy userName… */
+  walk(options: WalkOptions): Promise<WalkPage>;
+  /** The orders this repository keeps (users: all; groups: all but email). */
+  readonly orders: readonly ResourceOrder[];
   /** Deleted records with this externalId that are still kept (candidates for a restore). */
   findDeletedByExternalId(externalId: string): Promise<DeletedResource[]>;
   /** A deleted record by id. */
@@ -77,9 +120,10 @@ export interface ResourceRepository {
   listState(): Promise<ListState>;
   /** A page in creation order (or reverse), after `after`. */
   page(options: { after?: ListPosition; limit: number; descending?: boolean }): Promise<{ items: StoredResource[]; last?: ListPosition }>;
-  positionOf(item: StoredResource): ListPosition;
-  /** Whether a position (from a client's cursor) is one this repository could have made. */
-  isPosition(position: ListPosition): boolean;
+  /** Where a resource stands in an order that has one entry per resource (all but email; creation by default). */
+  positionOf(item: StoredResource, order?: Exclude<ResourceOrder, 'email'>): ListPosition;
+  /** Whether a position (from a client's cursor) is one this repository could have made in that order (creation by default). */
+  isPosition(position: ListPosition, order?: ResourceOrder): boolean;
   /** Remembered list positions (for startIndex paging without re-reading earlier pages), valid for one generation. */
   getMarker(listKey: string, startIndex: number, generation: number, now: Date): Promise<ListPosition | undefined>;
   putMarker(listKey: string, startIndex: number, marker: { position: ListPosition; generation: number }, at: string): Promise<void>;

@@ -3,21 +3,26 @@
  * builders the repositories use. Nothing else spells a key prefix (the IAM key conditions of the
  * stack read the same prefixes).
  *
- * | item                         | PK                                | SK                       | GSI1 (names, memberships)            | GSI2 (externalId)          | GSI3 (listings)                 |
- * | ---------------------------- | --------------------------------- | ------------------------ | ------------------------------------ | -------------------------- | ------------------------------- |
- * | user / group                 | USER#<id> / GROUP#<id>            | USER / GROUP             | USERNAME#<lower(userName)> / USER …  | USEREXT#<externalId> / USER | USERS / <created>#<id>           |
- * | name guard                   | USERNAME#<lower(name)>            | UNIQUE                   |                                      |                            |                                 |
- * | externalId guard (optional)  | USEREXT#<externalId>              | UNIQUE                   |                                      |                            |                                 |
- * | counter                      | COUNT                             | USER / GROUP             |                                      |                            |                                 |
- * | list position (startIndex)   | PAGE#USER#<list key>              | <startIndex>             |                                      |                            |                                 |
- * | membership                   | GROUP#<gid>                       | MEMBER#<U|G>#<member id> | MEMBEROF#<member id> / GROUP#<gid>   |                            |                                 |
- * | pending membership cleanup   | PURGE                             | <User|Group>#<id>        |                                      |                            |                                 |
- * | SCIM token                   | TOKEN                             | <token id>               |                                      |                            |                                 |
- * | provisioning settings        | CONFIG                            | PROVISIONING             |                                      |                            |                                 |
- * | audit event                  | AUDIT#<yyyy-mm-dd>                | <at>#<event id>          |                                      |                            | AUDIT / <at>#<event id>          |
+ * | item                         | PK                                | SK                       | GSI1 (names, emails, memberships)    | GSI2 (externalId)          | GSI3 (creation)        | GSI4 (lastModified, keys only) |
+ * | ---------------------------- | --------------------------------- | ------------------------ | ------------------------------------ | -------------------------- | ---------------------- | ------------------------------ |
+ * | user / group                 | USER#<id> / GROUP#<id>            | USER / GROUP             | USERNAMES / <folded userName>        | USEREXTS / <externalId>    | USERS / <created>#<id> | USERS / <lastModified>         |
+ * | a user's email address       | USER#<id>                         | EMAIL#<folded address>   | USEREMAILS / <folded address>        |                            |                        |                                |
+ * | name guard                   | USERNAME#<unique name key>        | UNIQUE                   |                                      |                            |                        |                                |
+ * | externalId guard (optional)  | USEREXT#<externalId>              | UNIQUE                   |                                      |                            |                        |                                |
+ * | counter                      | COUNT                             | USER / GROUP             |                                      |                            |                        |                                |
+ * | list position (startIndex)   | PAGE#USER#<list key>              | <startIndex>             |                                      |                            |                        |                                |
+ * | membership                   | GROUP#<gid>                       | MEMBER#<U|G>#<member id> | MEMBEROF#<member id> / GROUP#<gid>   |                            |                        |                                |
+ * | pending membership cleanup   | PURGE                             | <User|Group>#<id>        |                                      |                            |                        |                                |
+ * | SCIM token                   | TOKEN                             | <token id>               |                                      |                            |                        |                                |
+ * | provisioning settings        | CONFIG                            | PROVISIONING             |                                      |                            |                        |                                |
+ * | audit event                  | AUDIT#<yyyy-mm-dd>                | <at>#<event id>          |                                      |                            | AUDIT / <at>#<event id> |                               |
  *
- * (Groups use GROUP, GROUPNAME#, GROUPEXT#, GROUPS in the same places.) A deleted user or group
- * keeps its item (deleted, without GSI1 and GSI3 keys) until its `ttl`.
+ * Folded: NFC and lower case, as filters compare case-insensitive strings, so `eq` and `sw` are
+ * key conditions; index values are cut to 1,000 bytes (an index sort key holds 1,024), which makes
+ * an index answer a superset that the filter, evaluated on every item read, narrows.
+ * (Groups use GROUP, GROUPNAMES, GROUPNAME#, GROUPEXTS, GROUPEXT#, GROUPS in the same places.) A
+ * deleted user or group keeps its item until its `ttl`: without GSI1, GSI3 and GSI4 keys, and in
+ * GSI2 under USEREXTS#DELETED (where a restore by the same identity finds it).
  */
 import type { MemberType, ResourceKind } from '../scim/ports';
 import { uniqueNameKey } from '../scim/resource/names';
@@ -29,7 +34,7 @@ export const KEYS = {
   ttl: TABLE.timeToLiveAttribute,
 } as const;
 
-type IndexName = 'GSI1' | 'GSI2' | 'GSI3';
+type IndexName = 'GSI1' | 'GSI2' | 'GSI3' | 'GSI4';
 
 const indexKeys = (name: IndexName): { name: IndexName; pk: string; sk: string } => {
   const index = TABLE.globalSecondaryIndexes.find((i) => i.indexName === name);
@@ -39,13 +44,35 @@ const indexKeys = (name: IndexName): { name: IndexName; pk: string; sk: string }
 
 /** The indexes by what they serve. */
 export const INDEX = {
-  /** Unique names (userName, displayName) and the inverted membership index (a member's groups). */
+  /** Resources in order of their unique name (userName, displayName), users' email addresses, and the inverted membership index (a member's groups). */
   names: indexKeys('GSI1'),
-  /** externalId. */
+  /** Resources in order of externalId (live ones; deleted records apart). */
   externalIds: indexKeys('GSI2'),
   /** Listings in creation order: users, groups, the audit log. */
   listings: indexKeys('GSI3'),
+  /** Resources in order of lastModified (keys only). */
+  changes: indexKeys('GSI4'),
 } as const;
+
+/** The longest value an index sort key holds here (bytes; DynamoDB allows 1,024 with the rest of the key). */
+export const INDEX_VALUE_BYTES = 1000;
+
+/** A value cut to at most INDEX_VALUE_BYTES of UTF-8, on a code point boundary. */
+export function indexValue(value: string): string {
+  if (Buffer.byteLength(value) <= INDEX_VALUE_BYTES) return value;
+  let out = '';
+  let bytes = 0;
+  for (const ch of value) {
+    const n = Buffer.byteLength(ch);
+    if (bytes + n > INDEX_VALUE_BYTES) break;
+    out += ch;
+    bytes += n;
+  }
+  return out;
+}
+
+/** How a case-insensitive string is held in an index: as filters compare it (NFC, lower case), cut to size. */
+export const foldedIndexValue = (value: string): string => indexValue(value.normalize('NFC').toLowerCase());
 
 export type Key = Record<string, string>;
 const key = (pk: string, sk: string): Key => ({ [KEYS.pk]: pk, [KEYS.sk]: sk });
@@ -63,18 +90,26 @@ export const resourceKeys = {
   itemPkPrefix: (kind: ResourceKind): string => `${PREFIX[kind]}#`,
   nameGuard: (kind: ResourceKind, name: string): Key => key(resourceKeys.nameValue(kind, name), UNIQUE),
   externalIdGuard: (kind: ResourceKind, externalId: string): Key => key(resourceKeys.externalIdValue(kind, externalId), UNIQUE),
-  /** GSI1PK of a resource by its unique name (names are unique after NFC, trimming and case folding). */
+  /** The name guard's partition (names are unique after NFC, trimming and case folding). */
   nameValue: (kind: ResourceKind, name: string): string => `${PREFIX[kind]}NAME#${uniqueNameKey(name)}`,
-  /** GSI2PK of a resource by its externalId (exact: RFC 7643 makes externalId case-exact). */
+  /** The externalId guard's partition (exact: RFC 7643 makes externalId case-exact). */
   externalIdValue: (kind: ResourceKind, externalId: string): string => `${PREFIX[kind]}EXT#${externalId}`,
-  /** GSI3 of a live resource: its place in the listing of its type. */
+  /** GSI1 of a live resource: the partition of its type, in order of the folded unique name. */
+  namesPk: (kind: ResourceKind): string => `${PREFIX[kind]}NAMES`,
+  /** GSI2 of a live resource (and, apart, of the deleted records kept for a restore). */
+  externalIdsPk: (kind: ResourceKind): string => `${PREFIX[kind]}EXTS`,
+  deletedExternalIdsPk: (kind: ResourceKind): string => `${PREFIX[kind]}EXTS#DELETED`,
+  /** An email address of a user: an item beside the user's own, so that any of its addresses is found. */
+  email: (userId: string, folded: string): Key => key(`${PREFIX.User}#${userId}`, `EMAIL#${folded}`),
+  emailsPk: `${PREFIX.User}EMAILS`,
+  /** GSI3 (and GSI4) of a live resource: its place in the listing of its type. */
   listingPk: (kind: ResourceKind): string => `${PREFIX[kind]}S`,
   listingSk: (created: string, id: string): string => `${created}#${id}`,
   counter: (kind: ResourceKind): Key => key(SINGLETON_PK.counter, PREFIX[kind]),
   marker: (kind: ResourceKind, listKey: string, startIndex: number): Key =>
     key(`${PAGE_PREFIX}${PREFIX[kind]}#${listKey}`, String(startIndex)),
-  /** The index attributes of a resource item (what a delete takes away). */
-  indexAttributes: [INDEX.names.pk, INDEX.names.sk, INDEX.listings.pk, INDEX.listings.sk] as const,
+  /** The index attributes of a resource item that a delete takes away (GSI2 moves to the deleted records). */
+  indexAttributes: [INDEX.names.pk, INDEX.names.sk, INDEX.listings.pk, INDEX.listings.sk, INDEX.changes.pk, INDEX.changes.sk] as const,
 };
 
 const typeCode = (t: MemberType): string => (t === 'User' ? 'U' : 'G');

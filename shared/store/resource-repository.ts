@@ -13,10 +13,14 @@ import {
   type DeletedResource,
   type ListPosition,
   type ListState,
+  type OrderRange,
   type Resource,
   type ResourceKind,
+  type ResourceOrder,
   type ResourceRepository,
   type StoredResource,
+  type WalkOptions,
+  type WalkPage,
   type WriteOptions,
   type WritePlan,
 } from '../scim/ports';
@@ -25,12 +29,41 @@ import { CURSOR_TIMEOUT_SECONDS } from '../scim/limits';
 import { auditPut } from './audit-repository';
 import { batchGetAll, type Item, type TransactItems } from './batch';
 import { failedCondition, isConditionFailure, retryConflicts, translateCancellation } from './errors';
-import { INDEX, isStorableId, KEYS, resourceKeys } from './keys';
+import { foldedIndexValue, INDEX, indexValue, isStorableId, KEYS, resourceKeys } from './keys';
 
 /** The unique, case-insensitive name attribute of each type. */
 const NAME_ATTRIBUTE: Record<ResourceKind, string> = { User: 'userName', Group: 'displayName' };
 
 type Guards = Map<number, string>;
+
+/** How an order is kept: its index, the partition of this type in it, and how a filter's value becomes an index value. */
+interface OrderSpec {
+  readonly index: { readonly name: string; readonly pk: string; readonly sk: string };
+  readonly partition: string;
+  /** Index entries are table keys only (or email items): the resources are read by key after. */
+  readonly byKey: boolean;
+  readonly value: (v: string) => string;
+}
+
+/** The folded addresses of a user's emails (each one index entry). */
+function emailValues(resource: Resource): Set<string> {
+  const out = new Set<string>();
+  const emails = resource.emails;
+  if (!Array.isArray(emails)) return out;
+  for (const e of emails) {
+    const v = (e as { value?: unknown } | null)?.value;
+    if (typeof v === 'string' && v !== '') out.add(foldedIndexValue(v));
+  }
+  return out;
+}
+
+/** Whether an index value falls in a range (already in index values). */
+function inRange(v: string, range: OrderRange | undefined): boolean {
+  if (!range || range.kind === 'all') return true;
+  if (range.kind === 'eq') return v === range.value;
+  if (range.kind === 'prefix') return v.startsWith(range.value);
+  return (range.lower === undefined || v >= range.lower) && (range.upper === undefined || v <= range.upper);
+}
 
 /**
  * Users and groups on the single table (key layout: shared/store/keys.ts). A resource item holds
@@ -47,6 +80,7 @@ export class DynamoResourceRepository implements ResourceRepository {
   private readonly uniqueExternalId: boolean;
   private readonly auditRetentionDays: number | undefined;
   private readonly nameAttribute: string;
+  readonly orders: readonly ResourceOrder[];
 
   constructor(
     private readonly db: DynamoDBDocumentClient,
@@ -57,6 +91,8 @@ export class DynamoResourceRepository implements ResourceRepository {
     this.auditRetentionDays = options.auditRetentionDays;
     this.uniqueExternalId = options.uniqueExternalId === true;
     this.nameAttribute = NAME_ATTRIBUTE[kind];
+    this.orders =
+      kind === 'User' ? ['created', 'name', 'externalId', 'lastModified', 'email'] : ['created', 'name', 'externalId', 'lastModified'];
   }
 
   private key(id: string): Item {
@@ -98,13 +134,13 @@ export class DynamoResourceRepository implements ResourceRepository {
       version: stored.version,
       created: stored.created,
       lastModified: stored.lastModified,
-      [INDEX.names.pk]: resourceKeys.nameValue(this.kind, this.nameOf(stored.resource)),
-      [INDEX.names.sk]: resourceKeys.item(this.kind, '')[KEYS.sk],
-      ...(ext
-        ? { [INDEX.externalIds.pk]: resourceKeys.externalIdValue(this.kind, ext), [INDEX.externalIds.sk]: this.key('')[KEYS.sk] }
-        : {}),
+      [INDEX.names.pk]: resourceKeys.namesPk(this.kind),
+      [INDEX.names.sk]: foldedIndexValue(this.nameOf(stored.resource)),
+      ...(ext ? { [INDEX.externalIds.pk]: resourceKeys.externalIdsPk(this.kind), [INDEX.externalIds.sk]: indexValue(ext) } : {}),
       [INDEX.listings.pk]: resourceKeys.listingPk(this.kind),
       [INDEX.listings.sk]: resourceKeys.listingSk(stored.created, stored.id),
+      [INDEX.changes.pk]: resourceKeys.listingPk(this.kind),
+      [INDEX.changes.sk]: stored.lastModified,
       ...(stored.passwordHash ? { passwordHash: stored.passwordHash } : {}),
       ...(stored.memberCount !== undefined ? { memberCount: stored.memberCount } : {}),
     };
@@ -112,6 +148,25 @@ export class DynamoResourceRepository implements ResourceRepository {
 
   private audit(audit: AuditEvent | undefined): TransactItems {
     return audit ? [auditPut(this.tableName, audit, this.auditRetentionDays)] : [];
+  }
+
+  /** A user's email address entries: put the new ones, delete the ones gone (none for groups). */
+  private emailChanges(id: string, before: Resource | undefined, after: Resource | undefined): TransactItems {
+    if (this.kind !== 'User') return [];
+    const old = before ? emailValues(before) : new Set<string>();
+    const next = after ? emailValues(after) : new Set<string>();
+    const items: TransactItems = [];
+    for (const v of next) {
+      if (old.has(v)) continue;
+      items.push({
+        Put: {
+          TableName: this.tableName,
+          Item: { ...resourceKeys.email(id, v), id, [INDEX.names.pk]: resourceKeys.emailsPk, [INDEX.names.sk]: v },
+        },
+      });
+    }
+    for (const v of old) if (!next.has(v)) items.push({ Delete: { TableName: this.tableName, Key: resourceKeys.email(id, v) } });
+    return items;
   }
 
   private guardPut(guardKey: Item, id: string): TransactItems[number] {
@@ -192,32 +247,172 @@ export class DynamoResourceRepository implements ResourceRepository {
     return items.filter((i) => i.deleted !== true).map((i) => this.toStored(i));
   }
 
-  private async query(index: { name: string; pk: string }, pk: string): Promise<Item[]> {
-    const { Items } = await this.db.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        IndexName: index.name,
-        KeyConditionExpression: '#pk = :pk',
-        ExpressionAttributeNames: { '#pk': index.pk },
-        ExpressionAttributeValues: { ':pk': pk },
-      }),
-    );
-    return Items ?? [];
-  }
-
   async findByName(name: string): Promise<StoredResource | undefined> {
-    const item = (await this.query(INDEX.names, resourceKeys.nameValue(this.kind, name))).find((i) => i.deleted !== true);
-    return item ? this.toStored(item) : undefined;
+    const folded = name.normalize('NFC').toLowerCase();
+    const { items } = await this.walk({ order: 'name', range: { kind: 'eq', value: name }, limit: 10 });
+    return items.find((i) => this.nameOf(i.resource).normalize('NFC').toLowerCase() === folded);
   }
 
   async findByExternalId(externalId: string): Promise<StoredResource[]> {
-    const items = await this.query(INDEX.externalIds, resourceKeys.externalIdValue(this.kind, externalId));
-    return items.filter((i) => i.deleted !== true).map((i) => this.toStored(i));
+    const out: StoredResource[] = [];
+    let after: ListPosition | undefined;
+    do {
+      const page = await this.walk({
+        order: 'externalId',
+        range: { kind: 'eq', value: externalId },
+        limit: 1000,
+        ...(after ? { after } : {}),
+      });
+      out.push(...page.items.filter((i) => i.resource.externalId === externalId));
+      after = page.last;
+    } while (after);
+    return out;
   }
 
   async findDeletedByExternalId(externalId: string): Promise<DeletedResource[]> {
-    const items = await this.query(INDEX.externalIds, resourceKeys.externalIdValue(this.kind, externalId));
-    return items.filter((i) => i.deleted === true).map((i) => this.toDeleted(i));
+    const { Items } = await this.db.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: INDEX.externalIds.name,
+        KeyConditionExpression: '#pk = :pk AND #sk = :sk',
+        ExpressionAttributeNames: { '#pk': INDEX.externalIds.pk, '#sk': INDEX.externalIds.sk },
+        ExpressionAttributeValues: { ':pk': resourceKeys.deletedExternalIdsPk(this.kind), ':sk': indexValue(externalId) },
+      }),
+    );
+    return (Items ?? [])
+      .filter((i) => i.deleted === true && (i.data as Resource | undefined)?.externalId === externalId)
+      .map((i) => this.toDeleted(i));
+  }
+
+  private orderSpec(order: ResourceOrder): OrderSpec {
+    const exact = (v: string): string => v;
+    switch (order) {
+      case 'created':
+        return { index: INDEX.listings, partition: resourceKeys.listingPk(this.kind), byKey: false, value: exact };
+      case 'name':
+        return { index: INDEX.names, partition: resourceKeys.namesPk(this.kind), byKey: false, value: foldedIndexValue };
+      case 'externalId':
+        return { index: INDEX.externalIds, partition: resourceKeys.externalIdsPk(this.kind), byKey: false, value: indexValue };
+      case 'lastModified':
+        return { index: INDEX.changes, partition: resourceKeys.listingPk(this.kind), byKey: true, value: exact };
+      case 'email':
+        if (this.kind !== 'User') throw new Error('Only users have email addresses in order');
+        return { index: INDEX.names, partition: resourceKeys.emailsPk, byKey: true, value: foldedIndexValue };
+    }
+  }
+
+  /** The range in index values (creation entries are `<created>#<id>`: a value names every id after it). */
+  private indexRange(order: ResourceOrder, range: OrderRange | undefined): OrderRange | undefined {
+    if (!range || range.kind === 'all') return undefined;
+    const value = this.orderSpec(order).value;
+    if (order === 'created') {
+      if (range.kind === 'eq') return { kind: 'prefix', value: `${range.value}#` };
+      if (range.kind === 'between') {
+        return {
+          kind: 'between',
+          ...(range.lower !== undefined ? { lower: range.lower } : {}),
+          ...(range.upper !== undefined ? { upper: `${range.upper}$` } : {}),
+        };
+      }
+      return range;
+    }
+    if (range.kind === 'between') {
+      return {
+        kind: 'between',
+        ...(range.lower !== undefined ? { lower: value(range.lower) } : {}),
+        ...(range.upper !== undefined ? { upper: value(range.upper) } : {}),
+      };
+    }
+    return { kind: range.kind, value: value(range.value) };
+  }
+
+  async walk(options: WalkOptions): Promise<WalkPage> {
+    const spec = this.orderSpec(options.order);
+    const range = this.indexRange(options.order, options.range);
+    const names: Record<string, string> = { '#pk': spec.index.pk };
+    const values: Record<string, unknown> = { ':pk': spec.partition };
+    let condition = '#pk = :pk';
+    if (range) {
+      names['#sk'] = spec.index.sk;
+      if (range.kind === 'eq') {
+        condition += ' AND #sk = :v';
+        values[':v'] = range.value;
+      } else if (range.kind === 'prefix') {
+        condition += ' AND begins_with(#sk, :v)';
+        values[':v'] = range.value;
+      } else if (range.kind === 'between') {
+        if (range.lower !== undefined && range.upper !== undefined) {
+          condition += ' AND #sk BETWEEN :lo AND :hi';
+          values[':lo'] = range.lower;
+          values[':hi'] = range.upper < range.lower ? range.lower : range.upper;
+        } else if (range.lower !== undefined) {
+          condition += ' AND #sk >= :lo';
+          values[':lo'] = range.lower;
+        } else if (range.upper !== undefined) {
+          condition += ' AND #sk <= :hi';
+          values[':hi'] = range.upper;
+        } else delete names['#sk'];
+      }
+    }
+    const page = await this.db.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: spec.index.name,
+        KeyConditionExpression: condition,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+        ExclusiveStartKey: options.after,
+        Limit: Math.max(1, options.limit),
+        ScanIndexForward: !options.descending,
+      }),
+    );
+    const entries = page.Items ?? [];
+    const positionOf = (e: Item): ListPosition => ({
+      [KEYS.pk]: String(e[KEYS.pk]),
+      [KEYS.sk]: String(e[KEYS.sk]),
+      [spec.index.pk]: String(e[spec.index.pk]),
+      [spec.index.sk]: String(e[spec.index.sk]),
+    });
+    const items: StoredResource[] = [];
+    const positions: ListPosition[] = [];
+    if (!spec.byKey) {
+      for (const e of entries) {
+        if (e.deleted === true) continue;
+        items.push(this.toStored(e));
+        positions.push(positionOf(e));
+      }
+    } else {
+      const ids = [...new Set(entries.map((e) => String(e[KEYS.pk]).slice(resourceKeys.itemPkPrefix(this.kind).length)))];
+      const found = new Map<string, Item>();
+      for (const item of await batchGetAll(
+        this.db,
+        this.tableName,
+        ids.map((id) => this.key(id)),
+      )) {
+        if (item.deleted !== true) found.set(String(item.id), item);
+      }
+      const seen = new Set<string>();
+      for (const e of entries) {
+        const id = String(e.id ?? String(e[KEYS.pk]).slice(resourceKeys.itemPkPrefix(this.kind).length));
+        const item = found.get(id);
+        if (!item || seen.has(id)) continue;
+        if (options.order === 'email') {
+          // A user with several addresses in range is listed once, at the first of them in this order.
+          const mine = [...emailValues(item.data as Resource)].filter((v) => inRange(v, range)).sort();
+          const first = options.descending ? mine[mine.length - 1] : mine[0];
+          if (first !== e[spec.index.sk]) continue;
+        }
+        seen.add(id);
+        items.push(this.toStored(item));
+        positions.push(positionOf(e));
+      }
+    }
+    return {
+      items,
+      positions,
+      read: entries.length,
+      ...(page.LastEvaluatedKey ? { last: page.LastEvaluatedKey as ListPosition } : {}),
+    };
   }
 
   async create(id: string, resource: Resource, options: WriteOptions): Promise<StoredResource> {
@@ -256,6 +451,7 @@ export class DynamoResourceRepository implements ResourceRepository {
       },
       this.guardPut(resourceKeys.nameGuard(this.kind, this.nameOf(resource)), id),
       this.counter(1),
+      ...this.emailChanges(id, undefined, resource),
       ...this.audit(options.audit),
     ];
     const guards: Guards = new Map([[1, this.nameAttribute]]);
@@ -358,6 +554,8 @@ export class DynamoResourceRepository implements ResourceRepository {
       if (oldExt) items.push(this.guardDelete(resourceKeys.externalIdGuard(this.kind, oldExt), id));
     }
     if (restoring) items.push(this.counter(1));
+    // A deleted record holds no address entries (they went with the delete): a restore puts them all.
+    items.push(...this.emailChanges(id, restoring ? undefined : previous.resource, resource));
     items.push(...this.audit(options.audit));
     return { items, guards, result };
   }
@@ -369,10 +567,12 @@ export class DynamoResourceRepository implements ResourceRepository {
         Update: {
           TableName: this.tableName,
           Key: this.key(previous.id),
-          UpdateExpression: `SET deleted = :true, deletedAt = :at, version = :next, #ttl = :ttl REMOVE ${resourceKeys.indexAttributes.join(', ')}, passwordHash`,
+          // Out of every order; by externalId among the deleted records (a restore by the same identity finds it).
+          UpdateExpression: `SET deleted = :true, deletedAt = :at, version = :next, #ttl = :ttl${ext ? ', #ext = :deletedExt' : ''} REMOVE ${resourceKeys.indexAttributes.join(', ')}, passwordHash`,
           ConditionExpression: 'version = :v AND attribute_not_exists(deleted)',
-          ExpressionAttributeNames: { '#ttl': KEYS.ttl },
+          ExpressionAttributeNames: { '#ttl': KEYS.ttl, ...(ext ? { '#ext': INDEX.externalIds.pk } : {}) },
           ExpressionAttributeValues: {
+            ...(ext ? { ':deletedExt': resourceKeys.deletedExternalIdsPk(this.kind) } : {}),
             ':true': true,
             ':at': options.at,
             ':v': previous.version,
@@ -385,6 +585,7 @@ export class DynamoResourceRepository implements ResourceRepository {
       // The externalId is free for a new resource; a restore by the same identity claims it again.
       ...(this.uniqueExternalId && ext ? [this.guardDelete(resourceKeys.externalIdGuard(this.kind, ext), previous.id)] : []),
       this.counter(-1),
+      ...this.emailChanges(previous.id, previous.resource, undefined),
       ...this.audit(options.audit),
     ];
     await this.transact(items, new Map());
@@ -422,26 +623,33 @@ export class DynamoResourceRepository implements ResourceRepository {
     };
   }
 
-  /** Is this a position `positionOf` could have made for this resource type (a cursor is client input)? */
-  isPosition(p: ListPosition): boolean {
-    const expected = [KEYS.pk, KEYS.sk, INDEX.listings.pk, INDEX.listings.sk].sort().join(',');
+  /** Is this a position a walk of this type could have made in `order` (a cursor is client input)? */
+  isPosition(p: ListPosition, order: ResourceOrder = 'created'): boolean {
+    if (!this.orders.includes(order)) return false;
+    const spec = this.orderSpec(order);
+    const expected = [KEYS.pk, KEYS.sk, spec.index.pk, spec.index.sk].sort().join(',');
+    const sk = order === 'email' ? String(p[KEYS.sk]).startsWith('EMAIL#') : p[KEYS.sk] === this.key('')[KEYS.sk];
     return (
       Object.keys(p).sort().join(',') === expected &&
-      p[INDEX.listings.pk] === resourceKeys.listingPk(this.kind) &&
-      p[KEYS.sk] === this.key('')[KEYS.sk] &&
+      p[spec.index.pk] === spec.partition &&
+      sk &&
       String(p[KEYS.pk]).startsWith(resourceKeys.itemPkPrefix(this.kind)) &&
-      Buffer.byteLength(JSON.stringify(p)) < 2048
+      Buffer.byteLength(JSON.stringify(p)) < 4096
     );
   }
 
-  positionOf(item: StoredResource): ListPosition {
+  positionOf(item: StoredResource, order: Exclude<ResourceOrder, 'email'> = 'created'): ListPosition {
     const key = this.key(item.id);
-    return {
-      [KEYS.pk]: String(key[KEYS.pk]),
-      [KEYS.sk]: String(key[KEYS.sk]),
-      [INDEX.listings.pk]: resourceKeys.listingPk(this.kind),
-      [INDEX.listings.sk]: resourceKeys.listingSk(item.created, item.id),
-    };
+    const spec = this.orderSpec(order);
+    const value =
+      order === 'created'
+        ? resourceKeys.listingSk(item.created, item.id)
+        : order === 'lastModified'
+          ? item.lastModified
+          : order === 'name'
+            ? foldedIndexValue(this.nameOf(item.resource))
+            : indexValue(this.extOf(item.resource) ?? '');
+    return { [KEYS.pk]: String(key[KEYS.pk]), [KEYS.sk]: String(key[KEYS.sk]), [spec.index.pk]: spec.partition, [spec.index.sk]: value };
   }
 
   async page(options: {
@@ -449,20 +657,8 @@ export class DynamoResourceRepository implements ResourceRepository {
     limit: number;
     descending?: boolean;
   }): Promise<{ items: StoredResource[]; last?: ListPosition }> {
-    const page = await this.db.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        IndexName: INDEX.listings.name,
-        KeyConditionExpression: '#pk = :pk',
-        ExpressionAttributeNames: { '#pk': INDEX.listings.pk },
-        ExpressionAttributeValues: { ':pk': resourceKeys.listingPk(this.kind) },
-        ExclusiveStartKey: options.after,
-        Limit: options.limit,
-        ScanIndexForward: !options.descending,
-      }),
-    );
-    const items = (page.Items ?? []).map((i) => this.toStored(i));
-    return page.LastEvaluatedKey ? { items, last: page.LastEvaluatedKey as ListPosition } : { items };
+    const { items, last } = await this.walk({ ...options, order: 'created' });
+    return last ? { items, last } : { items };
   }
 
   async getMarker(listKey: string, startIndex: number, generation: number, now: Date): Promise<ListPosition | undefined> {

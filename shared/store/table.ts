@@ -12,6 +12,8 @@ export interface IndexDefinition {
   readonly indexName: string;
   readonly partitionKey: KeyAttribute;
   readonly sortKey: KeyAttribute;
+  /** ALL: a Query answers whole items; KEYS_ONLY: table keys only (the items are read by key after). */
+  readonly projection: 'ALL' | 'KEYS_ONLY';
 }
 
 export interface TableDefinition {
@@ -23,19 +25,23 @@ export interface TableDefinition {
   readonly billingMode: 'PAY_PER_REQUEST';
 }
 
-const gsi = (n: number): IndexDefinition => ({
+const gsi = (n: number, projection: IndexDefinition['projection'] = 'ALL'): IndexDefinition => ({
   indexName: `GSI${n}`,
   partitionKey: { name: `GSI${n}PK`, type: 'S' },
   sortKey: { name: `GSI${n}SK`, type: 'S' },
+  projection,
 });
 
 export const TABLE: TableDefinition = {
   partitionKey: { name: 'PK', type: 'S' },
   sortKey: { name: 'SK', type: 'S' },
-  // GSI1: lookups by a unique lower-cased name (userName, displayName) and the inverted
-  // membership index (a user's groups). GSI2: lookups by externalId. GSI3: stable listing
-  // order per resource type. All generic, so new access patterns need no new index.
-  globalSecondaryIndexes: [gsi(1), gsi(2), gsi(3)],
+  // GSI1: the resources of a type in order of their unique name (eq, sw, pr, sortBy), users' email
+  // addresses in order, and the inverted membership index (a member's groups). GSI2: in order of
+  // externalId. GSI3: in creation order (the stable listing). GSI4: in order of lastModified (delta
+  // sync): every write moves it, so it holds keys only (a few bytes an entry, the cheapest index to
+  // keep current) and its matches are read by key. Generic key names, so a new access pattern needs
+  // no new index (CloudFormation adds only one index per deployment).
+  globalSecondaryIndexes: [gsi(1), gsi(2), gsi(3), gsi(4, 'KEYS_ONLY')],
   timeToLiveAttribute: 'ttl',
   billingMode: 'PAY_PER_REQUEST',
 };

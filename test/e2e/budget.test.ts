@@ -36,16 +36,17 @@ describe('the work budget of a request', () => {
   });
 
   it('refuses a PATCH of 1,000 filtered operations on a user with 3,000 values (400 tooMany) and writes nothing', async () => {
-    const emails = Array.from({ length: 3000 }, (_, i) => ({ value: `alias${String(i).padStart(4, '0')}@example.com`, type: 'other' }));
+    // Phone numbers: email addresses are index entries, at most MAX_EMAILS of them.
+    const phoneNumbers = Array.from({ length: 3000 }, (_, i) => ({ value: `+1-555-${String(i).padStart(4, '0')}`, type: 'other' }));
     const user = await json(
-      await call('POST', '/Users', { schemas: [USER_SCHEMA, ENTERPRISE], userName: 'many-values@example.com', emails }),
+      await call('POST', '/Users', { schemas: [USER_SCHEMA, ENTERPRISE], userName: 'many-values@example.com', phoneNumbers }),
       201,
     );
     const path = `/Users/${String(user.id)}`;
     const before = await snapshot(path);
     const operations = Array.from({ length: 1000 }, (_, i) => ({
       op: 'replace',
-      path: `emails[value eq "alias${String(i).padStart(4, '0')}@example.com"].type`,
+      path: `phoneNumbers[value eq "+1-555-${String(i).padStart(4, '0')}"].type`,
       value: 'work',
     }));
     const refused = await json(await call('PATCH', path, patchOp(operations)), 400);

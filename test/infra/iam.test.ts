@@ -122,6 +122,7 @@ const TABLE = 'Table.Arn';
 const GSI1 = 'Table.Arn/index/GSI1';
 const GSI2 = 'Table.Arn/index/GSI2';
 const GSI3 = 'Table.Arn/index/GSI3';
+const GSI4 = 'Table.Arn/index/GSI4';
 const like = (keys: string[]) => ({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': keys } });
 const equals = (keys: string[]) => ({ 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': keys } });
 /** A write that may not read the item back. */
@@ -148,6 +149,7 @@ describe('IAM policy of each function', () => {
           Resource: [TABLE],
           Condition: like(['USER#*', 'GROUP#*']),
         }),
+        stmt({ Sid: 'ScimEmailEntries', Action: ddb('DeleteItem'), Resource: [TABLE], Condition: like(['USER#*']) }),
         stmt({
           Sid: 'ScimMemberships',
           Action: ddb('Query', 'DeleteItem', 'BatchWriteItem'),
@@ -169,10 +171,16 @@ describe('IAM policy of each function', () => {
           Sid: 'ScimNameIndex',
           Action: ddb('Query'),
           Resource: [GSI1],
-          Condition: like(['USERNAME#*', 'GROUPNAME#*', 'MEMBEROF#*']),
+          Condition: like(['USERNAMES', 'GROUPNAMES', 'USEREMAILS', 'MEMBEROF#*']),
         }),
-        stmt({ Sid: 'ScimExternalIdIndex', Action: ddb('Query'), Resource: [GSI2], Condition: like(['USEREXT#*', 'GROUPEXT#*']) }),
+        stmt({
+          Sid: 'ScimExternalIdIndex',
+          Action: ddb('Query'),
+          Resource: [GSI2],
+          Condition: equals(['USEREXTS', 'GROUPEXTS', 'USEREXTS#DELETED', 'GROUPEXTS#DELETED']),
+        }),
         stmt({ Sid: 'ScimListingIndex', Action: ddb('Query'), Resource: [GSI3], Condition: equals(['USERS', 'GROUPS']) }),
+        stmt({ Sid: 'ScimChangesIndex', Action: ddb('Query'), Resource: [GSI4], Condition: equals(['USERS', 'GROUPS']) }),
       ]),
     );
   });

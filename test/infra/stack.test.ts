@@ -53,7 +53,7 @@ describe('table', () => {
               { AttributeName: i.partitionKey.name, KeyType: 'HASH' },
               { AttributeName: i.sortKey.name, KeyType: 'RANGE' },
             ],
-            Projection: { ProjectionType: 'ALL' },
+            Projection: { ProjectionType: i.projection },
           }),
         ),
       }),

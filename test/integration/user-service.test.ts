@@ -1,4 +1,4 @@
-import type { ListPosition, ResourceRepository, StoredResource } from '../../shared/scim/ports';
+import type { ResourceRepository, StoredResource, WalkOptions } from '../../shared/scim/ports';
 import { parsePatchOp } from '../../shared/scim/messages/patch-op';
 import type { UserService } from '../../shared/scim/service/users';
 import { DynamoAuditLog } from '../../shared/store/audit-repository';
@@ -17,10 +17,13 @@ const body = (userName: string, extra: Record<string, unknown> = {}): Record<str
 function counting(repo: ResourceRepository): { repo: ResourceRepository; reads: { pageCalls: number; items: number } } {
   const reads = { pageCalls: 0, items: 0 };
   const wrapped: ResourceRepository = Object.create(repo) as ResourceRepository;
-  wrapped.page = async (options: { after?: ListPosition; limit: number; descending?: boolean }) => {
-    const page = await repo.page(options);
-    reads.pageCalls++;
-    reads.items += page.items.length;
+  wrapped.walk = async (options: WalkOptions) => {
+    const page = await repo.walk(options);
+    // Pages of the whole listing (a scan), not index lookups.
+    if (options.order === 'created' && (options.range ?? { kind: 'all' }).kind === 'all') {
+      reads.pageCalls++;
+      reads.items += page.read;
+    }
     return page;
   };
   return { repo: wrapped, reads };

@@ -14,6 +14,8 @@ export async function seedUsers(
   count: number,
   prefix = 'seed',
   onProgress?: (done: number) => void,
+  /** The resource of the i-th user (default: userName `<prefix><i>@example.com`, active). */
+  body?: (i: number) => Record<string, unknown>,
 ): Promise<string[]> {
   const repo = new DynamoResourceRepository(db, tableName, 'User');
   const ids: string[] = [];
@@ -23,11 +25,12 @@ export async function seedUsers(
     const id = randomUUID();
     ids.push(id);
     const at = new Date(start + i).toISOString();
-    const { plan } = repo.planCreate(
-      id,
-      { schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: `${prefix}${i}@example.com`, active: true },
-      { at, memberCount: 0 },
-    );
+    const resource = body?.(i) ?? {
+      schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
+      userName: `${prefix}${i}@example.com`,
+      active: true,
+    };
+    const { plan } = repo.planCreate(id, resource, { at, memberCount: 0 });
     for (const item of plan.items as { Put?: { Item: Record<string, unknown> } }[]) if (item.Put) puts.push(item.Put.Item);
   }
   const chunks: Record<string, unknown>[][] = [];
@@ -41,7 +44,7 @@ export async function seedUsers(
         chunk.map((Item) => ({ PutRequest: { Item } })),
       );
       done += chunk.length;
-      onProgress?.(Math.round(done / 2));
+      onProgress?.(Math.round((done / puts.length) * count));
     }
   };
   await Promise.all(Array.from({ length: 8 }, worker));

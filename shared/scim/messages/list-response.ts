@@ -3,7 +3,8 @@ export const LIST_RESPONSE_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:ListR
 
 export interface ListResponse {
   schemas: [typeof LIST_RESPONSE_SCHEMA];
-  totalResults: number;
+  /** Omitted only by a cursor page that cannot know it without reading every match (RFC 9865 section 2). */
+  totalResults?: number;
   itemsPerPage: number;
   startIndex: number;
   Resources: unknown[];
@@ -12,11 +13,12 @@ export interface ListResponse {
 
 export function listResponse(
   resources: unknown[],
-  page: { totalResults?: number; startIndex?: number; nextCursor?: string | undefined } = {},
+  page: { totalResults?: number | 'unknown'; startIndex?: number; nextCursor?: string | undefined } = {},
 ): ListResponse {
+  const total = page.totalResults ?? resources.length;
   return {
     schemas: [LIST_RESPONSE_SCHEMA],
-    totalResults: page.totalResults ?? resources.length,
+    ...(total !== 'unknown' ? { totalResults: total } : {}),
     itemsPerPage: resources.length,
     startIndex: page.startIndex ?? 1,
     Resources: resources,

@@ -1,4 +1,4 @@
-import { MAX_KEY_VALUE_BYTES, MAX_RESOURCE_BYTES } from '../limits';
+import { MAX_EMAILS, MAX_KEY_VALUE_BYTES, MAX_RESOURCE_BYTES } from '../limits';
 import { ScimError } from '../messages/error';
 import type { ScimResource } from './types';
 
@@ -8,6 +8,19 @@ export function checkStorable(resource: ScimResource, nameAttribute: string): vo
     const value = resource[attribute];
     if (typeof value === 'string' && Buffer.byteLength(value.toLowerCase()) > MAX_KEY_VALUE_BYTES) {
       throw ScimError.typed('invalidValue', `${attribute} is longer than ${MAX_KEY_VALUE_BYTES} bytes.`);
+    }
+  }
+  // Each address is an index entry written with the user (any of them answers emails.value eq and sw).
+  const emails = resource.emails;
+  if (Array.isArray(emails)) {
+    const addresses = new Set(
+      emails.flatMap((e) => {
+        const v = (e as { value?: unknown } | null)?.value;
+        return typeof v === 'string' && v !== '' ? [v.normalize('NFC').toLowerCase()] : [];
+      }),
+    );
+    if (addresses.size > MAX_EMAILS) {
+      throw ScimError.typed('invalidValue', `emails holds ${addresses.size} addresses; a user may have at most ${MAX_EMAILS}.`);
     }
   }
   const bytes = Buffer.byteLength(JSON.stringify(resource));

@@ -5,7 +5,7 @@
  */
 import { CURSOR_TIMEOUT_SECONDS } from '../limits';
 import { ScimError } from '../messages/error';
-import type { ListPosition, Sealer } from '../ports';
+import type { ListPosition, OrderRange, ResourceOrder, Sealer } from '../ports';
 
 export { CURSOR_TIMEOUT_SECONDS };
 
@@ -22,7 +22,15 @@ export interface SortPlace {
  * shift the next one). `offset` counts what came before, for `startIndex` in the answer.
  */
 export type CursorState =
-  { mode: 'position'; position: ListPosition; offset: number } | { mode: 'after'; place: SortPlace; offset: number };
+  | {
+      mode: 'position';
+      position: ListPosition;
+      offset: number;
+      /** The order walked (creation when absent) and, for a filter's walk, the range of it. */
+      order?: ResourceOrder;
+      range?: OrderRange;
+    }
+  | { mode: 'after'; place: SortPlace; offset: number };
 
 /** Longer than any cursor this service issues (a sort key of a long value included). */
 const MAX_CURSOR_LENGTH = 16_384;

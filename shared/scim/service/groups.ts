@@ -388,7 +388,6 @@ export class GroupService {
       baseUrl: ctx.baseUrl,
       now: this.deps.clock.now(),
       sealer: await this.deps.sealer(),
-      indexed: ['id', 'displayName', 'externalId'],
       terms,
       budget: budgetOf(ctx),
       ...(acrossTypes ? { unknownAttributes: 'absent' as const } : {}),

@@ -65,12 +65,14 @@ export async function searchAll(
       : second?.nextCursor
         ? `${CURSOR_PREFIX.groups}${second.nextCursor}`
         : // The users filled the page exactly: the groups, if any match, are still to come.
-          first && !second && pageSize > 0 && groupTotal > 0
+          first && !second && pageSize > 0 && (groupTotal === undefined || groupTotal > 0)
           ? CURSOR_PREFIX.groups
           : undefined;
     const resources = [...(first?.resources ?? []), ...(second?.resources ?? [])];
+    // A cursor page of a walk may not know its total (RFC 9865): then neither does the sum.
+    const total = userTotal !== undefined && groupTotal !== undefined ? userTotal + groupTotal : undefined;
     const joined = (shown: ResourcePage['resources'], nextCursor: string | undefined): ResourcePage => ({
-      totalResults: userTotal + groupTotal,
+      ...(total !== undefined ? { totalResults: total } : {}),
       startIndex: 1,
       resources: shown,
       ...(nextCursor ? { nextCursor } : {}),
@@ -88,11 +90,13 @@ export async function searchAll(
 
   const startIndex = Math.max(search.startIndex ?? 1, 1);
   const first = await users({ ...search, startIndex, count: pageSize });
+  // Pages by startIndex are built whole (or from the counter): their totals are known.
+  const usersTotal = first.totalResults ?? 0;
   const room = pageSize - first.resources.length;
-  const second = await groups({ ...search, startIndex: Math.max(1, startIndex - first.totalResults), count: Math.max(0, room) });
-  const shownGroups = startIndex + first.resources.length > first.totalResults ? second.resources : [];
+  const second = await groups({ ...search, startIndex: Math.max(1, startIndex - usersTotal), count: Math.max(0, room) });
+  const shownGroups = startIndex + first.resources.length > usersTotal ? second.resources : [];
   const indexed = (shown: ResourcePage['resources']): ResourcePage => ({
-    totalResults: first.totalResults + second.totalResults,
+    totalResults: usersTotal + (second.totalResults ?? 0),
     startIndex,
     resources: shown,
     cut: async (n) => {

@@ -226,7 +226,6 @@ export class UserService {
       baseUrl: ctx.baseUrl,
       now: this.deps.clock.now(),
       sealer: await this.deps.sealer(),
-      indexed: ['id', 'userName', 'externalId'],
       terms,
       budget: budgetOf(ctx),
       ...(acrossTypes ? { unknownAttributes: 'absent' as const } : {}),
