@@ -94,6 +94,8 @@ export interface ResourceRepository {
   walk(options: WalkOptions): Promise<WalkPage>;
   /** The orders this repository keeps (users: all; groups: all but email). */
   readonly orders: readonly ResourceOrder[];
+  /** Whether a walk of this order reads its resources by key after the index (keys-only index, address entries): at most 100 a call. */
+  readsByKey(order: ResourceOrder): boolean;
   /** Deleted records with this externalId that are still kept (candidates for a restore). */
   findDeletedByExternalId(externalId: string): Promise<DeletedResource[]>;
   /** A deleted record by id. */

@@ -247,6 +247,10 @@ export class DynamoResourceRepository implements ResourceRepository {
     return items.filter((i) => i.deleted !== true).map((i) => this.toStored(i));
   }
 
+  readsByKey(order: ResourceOrder): boolean {
+    return order === 'lastModified' || order === 'email';
+  }
+
   async findByName(name: string): Promise<StoredResource | undefined> {
     const folded = name.normalize('NFC').toLowerCase();
     const { items } = await this.walk({ order: 'name', range: { kind: 'eq', value: name }, limit: 10 });

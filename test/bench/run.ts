@@ -1,9 +1,11 @@
 /**
- * `npm run bench [-- --quick] [--users N] [--group-members N] [--import-users N]`: what each SCIM
- * operation costs in DynamoDB calls, capacity units, latency and bytes — run against the esbuild
- * bundles that would be deployed, through the local gateway, on DynamoDB Local — plus each
- * function's bundle size and cold init time. Checks the targets (PASS/FAIL) and writes
- * bench-results/latest.json. Not part of `npm test`.
+ * `npm run bench [-- --quick] [--users N] [--group-members N] [--import-users N]
+ * [--throughput-seconds N] [--floor-runs N]`: what each SCIM operation costs in DynamoDB calls,
+ * capacity units, latency and bytes — run against the esbuild bundles that would be deployed,
+ * through the local gateway, on DynamoDB Local — next to DynamoDB's own floor measured in the same
+ * run; search and sort at the seeded size; throughput and CPU with 1, 8 and 32 concurrent clients;
+ * each function's bundle size and cold init time. Checks the targets (PASS/FAIL) and writes
+ * bench-results/latest.json. Not part of `npm test` (a quick run is, for its call-count targets).
  */
 import { join } from 'node:path';
 import { bundleFunctions } from '../../infra/bundle';
@@ -17,6 +19,8 @@ import { abusiveRequests } from './workloads/abuse';
 import { authorizer } from './workloads/auth';
 import { groupScale } from './workloads/groups';
 import { entraSync, oktaImport, paging } from './workloads/users';
+import { FLOOR_OPERATIONS, filterPlans, measureFloor, scaleSearch, scaleUser } from './workloads/search';
+import { printThroughput, throughput } from './workloads/throughput';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -57,12 +61,24 @@ async function main(): Promise<void> {
     await entraSync(bench, importUsers);
 
     const db = createDocumentClient();
-    const seeded = await seedUsers(db, bench.tableName, users - 2 * importUsers, 'member');
+    const seedStarted = Date.now();
+    const seeded = await seedUsers(db, bench.tableName, users - 2 * importUsers, 'member', scaleUser);
+    const seedSeconds = Math.round((Date.now() - seedStarted) / 100) / 10;
     db.destroy();
-    progress(`  seeded ${seeded.length} users\n`);
+    progress(`  seeded ${seeded.length} users in ${seedSeconds} s\n`);
+    const plans = await filterPlans(bench, seeded.length, seeded);
+    const scale = await scaleSearch(bench, seeded.length, seeded);
     const pages = await paging(bench, users);
+    // After the paging (its POSTs would change the count the paging checks).
+    const floor = await measureFloor(bench, seeded.slice(0, 10), option('floor-runs', quick ? 50 : 200));
     const abuse = await abusiveRequests(bench, seeded.slice(0, 2000));
     const facts = await groupScale(bench, { members: groupMembers, batch: 1000, users: seeded });
+    // Last: its creates change the directory the workloads above count.
+    const load = await throughput(
+      bench,
+      { ids: seeded.slice(0, 2000), names: seeded.slice(0, 2000).map((_, i) => `member${i}@example.com`) },
+      option('throughput-seconds', quick ? 3 : 10),
+    );
 
     progress('  cold init: fresh processes per bundle…');
     // As deployed: the stack's environment, source maps on (NODE_OPTIONS=--enable-source-maps) for functions and baseline alike.
@@ -72,6 +88,35 @@ async function main(): Promise<void> {
     const rows = figures(bench.samples);
     console.log('');
     printTable(rows);
+    printThroughput(load);
+
+    // DynamoDB's floor: each operation's calls (every function's) at the bare calls' p50, timed in this run.
+    const floorOf = (op: string): number => {
+      const r = row(rows, op);
+      if (!r) return NaN;
+      // A page's own Query returns 100 items: it is timed as one; the other calls as themselves.
+      const paged = op.includes('page');
+      let ms = 0;
+      for (const cs of Object.values(r.commandsPerOp)) {
+        for (const [command, n] of Object.entries(cs)) {
+          if (command === 'Query' && paged) ms += (floor['Query (page of 100)'] ?? NaN) + (n - 1) * (floor.Query ?? NaN);
+          else if (command === 'TransactWriteItems')
+            ms += n * (floor[op.startsWith('POST') ? 'TransactWriteItems (create)' : 'TransactWriteItems (update)'] ?? NaN);
+          else ms += n * (floor[command] ?? NaN);
+        }
+      }
+      return ms;
+    };
+    const floorOps: string[] = [...FLOOR_OPERATIONS];
+    console.log('\nDynamoDB floor (bare calls on this DynamoDB Local, p50 ms): ' + JSON.stringify(floor));
+    console.log('operation                                           p50 ms  floor ms  ratio');
+    for (const op of floorOps) {
+      const p50 = row(rows, op)?.p50Ms ?? NaN;
+      console.log(
+        `${op.padEnd(50)}  ${p50.toFixed(1).padStart(6)}  ${floorOf(op).toFixed(1).padStart(8)}  ${(p50 / floorOf(op)).toFixed(2).padStart(5)}`,
+      );
+    }
+    const n8 = load.mixed.find((m) => m.clients === 8);
     console.log('\nfunction            bundle KB  cold init median ms  p90 ms');
     for (const [name, c] of Object.entries(cold)) {
       const kb = bundles[name] ? (bundles[name].bytes / 1024).toFixed(0) : '-';
@@ -105,6 +150,47 @@ async function main(): Promise<void> {
     const baseline = cold['empty-baseline']?.medianMs ?? NaN;
     const scimCold = cold.scim?.medianMs ?? NaN;
     const targets: Target[] = [
+      ...floorOps.map((op) => {
+        const p50 = row(rows, op)?.p50Ms ?? NaN;
+        const f = floorOf(op);
+        return {
+          name: `${op}: p50 within 1.3x of its DynamoDB floor`,
+          figure: `${p50} ms vs ${f.toFixed(1)} ms (${(p50 / f).toFixed(2)}x)`,
+          pass: p50 <= 1.3 * f,
+          timed: true,
+        };
+      }),
+      ...plans.map((p) => ({
+        name: `filter ${p.name}: the calls of its plan`,
+        figure: `${show(p.measured)} (plan ${show(p.planned)}; ${p.results} found)`,
+        pass: show(Object.fromEntries(Object.entries(p.measured).sort())) === show(Object.fromEntries(Object.entries(p.planned).sort())),
+      })),
+      {
+        name: 'userName sw by cursor: a deep page reads what page 1 reads',
+        figure: `${scale.swPages.first} vs ${scale.swPages.deep} calls (page ${scale.swPages.pages})`,
+        pass: scale.swPages.deep <= scale.swPages.first,
+      },
+      {
+        name: 'sortBy=userName by startIndex: a deep page reads what page 1 reads',
+        figure: `${scale.sortPages.first} vs ${scale.sortPages.deep} calls (page ${scale.sortPages.page})`,
+        pass: scale.sortPages.deep <= scale.sortPages.first + 1,
+      },
+      {
+        name: 'co by cursor: every match once, each page at most 2,000 reads (in at most 8 Queries)',
+        figure: `${scale.coWalk.found} of ${scale.coWalk.expected} in ${scale.coWalk.pages} pages, at most ${scale.coWalk.maxScimReads} Queries a page`,
+        pass: scale.coWalk.found === scale.coWalk.expected && scale.coWalk.maxScimReads <= 8,
+      },
+      {
+        name: 'meta.lastModified gt T: exactly the users changed after T',
+        figure: `${scale.delta.returned} returned, ${scale.delta.changed} changed`,
+        pass: scale.delta.exact,
+      },
+      {
+        name: 'throughput: >= 100 requests/s with 8 clients (Entra-like mix)',
+        figure: `${n8?.requestsPerSecond ?? NaN} req/s, p50 ${n8?.p50Ms} ms, p99 ${n8?.p99Ms} ms, ${n8?.cpuMsPerRequest} CPU ms/request, ${n8?.errors} errors`,
+        pass: (n8?.requestsPerSecond ?? 0) >= 100 && n8?.errors === 0,
+        timed: true,
+      },
       {
         name: 'authorizer: at most 1 GetItem per request (no cache)',
         figure: show(authCalls),
@@ -209,6 +295,11 @@ async function main(): Promise<void> {
       sizes: { users, groupMembers, importUsers, coldRuns },
       durationSeconds: seconds,
       authorizer: auth,
+      seedSeconds,
+      floor,
+      plans,
+      scale,
+      throughput: load,
       paging: pages,
       group: facts,
       abuse,

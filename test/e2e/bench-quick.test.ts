@@ -20,11 +20,27 @@ describe('npm run bench -- --quick', () => {
     const dir = await mkdtemp(join(tmpdir(), 'scim-bench-'));
     const out = join(dir, 'latest.json');
     try {
-      await run(process.execPath, [require.resolve('tsx/cli'), 'test/bench/run.ts', '--quick', '--cold-runs', '2', '--out', out], {
-        cwd: root,
-        timeout: 170_000,
-        maxBuffer: 20 * 1024 * 1024,
-      }).catch((e: unknown) => {
+      await run(
+        process.execPath,
+        [
+          require.resolve('tsx/cli'),
+          'test/bench/run.ts',
+          '--quick',
+          '--cold-runs',
+          '2',
+          '--throughput-seconds',
+          '1',
+          '--floor-runs',
+          '10',
+          '--out',
+          out,
+        ],
+        {
+          cwd: root,
+          timeout: 170_000,
+          maxBuffer: 20 * 1024 * 1024,
+        },
+      ).catch((e: unknown) => {
         // A failed timed target exits 1 but still writes the report; anything else is a failure.
         if ((e as { code?: number }).code !== 1) throw e;
       });

@@ -136,19 +136,18 @@ export async function listResources(search: SearchRequest, deps: ListDeps): Prom
   const state = q.cursor !== undefined && q.cursor !== '' ? decodeCursor(q.cursor, listKey, deps.now, deps.sealer) : undefined;
   const f = await prepare(q.filter, deps);
   const page = { count, descending, listKey, sortKey, state };
+  // The filter is one expression whose range the walk reads: every entry read is a match.
+  const exact = (order: ResourceOrder, range: OrderRange): boolean =>
+    q.filter !== undefined && isLeaf(q.filter) && f.access.kind === 'walk' && f.access.order === order && sameRange(f.access.range, range);
 
   if (q.cursor !== undefined && state?.mode === 'position') {
-    return walkPage(deps, f, {
-      ...page,
-      order: state.order ?? 'created',
-      range: state.range ?? ALL,
-      after: state.position,
-      offset: state.offset,
-    });
+    const order = state.order ?? 'created';
+    const range = state.range ?? ALL;
+    return walkPage(deps, f, { ...page, order, range, after: state.position, offset: state.offset, exact: exact(order, range) });
   }
   if (q.cursor !== undefined && state === undefined && sortOrder !== undefined && !isSmall(f.access)) {
     const walk = walkFor(f.access, sortBy === undefined ? undefined : sortOrder);
-    if (walk) return walkPage(deps, f, { ...page, ...walk, offset: 0 });
+    if (walk) return walkPage(deps, f, { ...page, ...walk, offset: 0, exact: exact(walk.order, walk.range) });
     // A range of another order than the sort's: sorted in memory when it is small enough, else a
     // walk along the sort's order that evaluates the whole filter.
     const within = await collect(f, deps, 'try');
@@ -160,6 +159,11 @@ export async function listResources(search: SearchRequest, deps: ListDeps): Prom
 }
 
 const ALL: OrderRange = { kind: 'all' };
+
+const sameRange = (a: OrderRange, b: OrderRange): boolean => JSON.stringify(a) === JSON.stringify(b);
+
+/** One attribute expression (a range can be all of it), not a combination of them. */
+const isLeaf = (f: Filter): boolean => f.kind === 'compare' || f.kind === 'present' || f.kind === 'valuePath';
 
 /** The order an index keeps for a sortBy (undefined: sorted in memory). */
 function sortOrderOf(sortBy: string, deps: ListDeps): ResourceOrder | undefined {
@@ -369,7 +373,17 @@ function memoryPage(
 async function walkPage(
   deps: ListDeps,
   f: PreparedFilter,
-  o: { order: ResourceOrder; range: OrderRange; descending: boolean; count: number; listKey: string; after?: ListPosition; offset: number },
+  o: {
+    order: ResourceOrder;
+    range: OrderRange;
+    descending: boolean;
+    count: number;
+    listKey: string;
+    after?: ListPosition;
+    offset: number;
+    /** The range is the whole filter: every entry it reads is a match (but for cut index values). */
+    exact?: boolean;
+  },
 ): Promise<ListResult> {
   if (o.after && !deps.repo.isPosition(o.after, o.order)) {
     throw ScimError.typed('invalidCursor', 'The cursor belongs to a different kind of listing.');
@@ -381,8 +395,10 @@ async function walkPage(
   let from = o.after;
   let read = 0;
   let exhausted = false;
-  // Small reads first (a filter the range answers whole needs count + 1), larger while matches are rare.
-  let chunk = o.count + 1;
+  // A range that answers the filter whole reads a page's worth (its matches are the entries); one
+  // that answers it in part, or a scan, reads its whole budget in one Query (up to 1 MB), unless
+  // its entries are keys whose items are read after, a hundred at a time.
+  let chunk = o.exact || deps.repo.readsByKey(o.order) ? o.count : MAX_READS_PER_PAGE;
   for (;;) {
     const page = await deps.repo.walk({
       order: o.order,
@@ -401,7 +417,7 @@ async function walkPage(
       exhausted = true;
       break;
     }
-    if (matches.length > o.count || read >= MAX_READS_PER_PAGE) break;
+    if (matches.length >= o.count || read >= MAX_READS_PER_PAGE) break;
     chunk = Math.min(chunk * 4, MAX_READS_PER_PAGE);
   }
   const items = matches.slice(0, o.count).map((m) => m.item);
