@@ -68,6 +68,34 @@ async function main(): Promise<void> {
     progress(`  seeded ${seeded.length} users in ${seedSeconds} s\n`);
     const plans = await filterPlans(bench, seeded.length, seeded);
     const scale = await scaleSearch(bench, seeded.length, seeded);
+    if (process.argv.includes('--scale-only')) {
+      // Search and sort at this size only (for a million users, where paging the whole directory
+      // twice and growing a group would take the better part of an hour more).
+      const rows = figures(bench.samples);
+      printTable(rows);
+      const scaleTargets: Target[] = [
+        ...plans.map((p) => ({
+          name: `filter ${p.name}: the calls of its plan`,
+          figure: `${show(p.measured)} (plan ${show(p.planned)}; ${p.results} found)`,
+          pass: show(Object.fromEntries(Object.entries(p.measured).sort())) === show(Object.fromEntries(Object.entries(p.planned).sort())),
+        })),
+        {
+          name: 'co by cursor: every match once',
+          figure: `${scale.coWalk.found} of ${scale.coWalk.expected} in ${scale.coWalk.pages} pages, at most ${scale.coWalk.maxScimReads} Queries a page`,
+          pass: scale.coWalk.found === scale.coWalk.expected && scale.coWalk.maxScimReads <= 1,
+        },
+        {
+          name: 'sw and sortBy=userName pages flat',
+          figure: JSON.stringify({ sw: scale.swPages, sort: scale.sortPages }),
+          pass: scale.swPages.deep <= scale.swPages.first && scale.sortPages.deep <= scale.sortPages.first + 1,
+        },
+        { name: 'meta.lastModified gt T exact', figure: JSON.stringify(scale.delta), pass: scale.delta.exact },
+      ];
+      printTargets(scaleTargets);
+      console.log(`\nseeded ${seeded.length} users in ${seedSeconds} s; ${Math.round((Date.now() - started) / 1000)} s in all`);
+      if (scaleTargets.some((t) => !t.pass)) process.exitCode = 1;
+      return;
+    }
     const pages = await paging(bench, users);
     // After the paging (its POSTs would change the count the paging checks).
     const floor = await measureFloor(bench, seeded.slice(0, 10), option('floor-runs', quick ? 50 : 200));
@@ -176,9 +204,9 @@ async function main(): Promise<void> {
         pass: scale.sortPages.deep <= scale.sortPages.first + 1,
       },
       {
-        name: 'co by cursor: every match once, each page at most 2,000 reads (in at most 8 Queries)',
+        name: 'co by cursor: every match once, each page one index read (a Query of at most 2,000 entries)',
         figure: `${scale.coWalk.found} of ${scale.coWalk.expected} in ${scale.coWalk.pages} pages, at most ${scale.coWalk.maxScimReads} Queries a page`,
-        pass: scale.coWalk.found === scale.coWalk.expected && scale.coWalk.maxScimReads <= 8,
+        pass: scale.coWalk.found === scale.coWalk.expected && scale.coWalk.maxScimReads <= 1,
       },
       {
         name: 'meta.lastModified gt T: exactly the users changed after T',

@@ -34,7 +34,15 @@ export function listResponse(
 export function fittingCount(resources: readonly unknown[], maxBytes: number): number {
   let used = 0;
   for (const [i, r] of resources.entries()) {
-    used += Buffer.byteLength(JSON.stringify(JSON.stringify(r)), 'utf8') + 1;
+    // As a JSON string: its quotes, and a backslash before each quote and backslash it holds (the
+    // JSON text of a resource holds no raw control character: they are already escaped).
+    const text = JSON.stringify(r);
+    let escapes = 2;
+    for (let c = 0; c < text.length; c++) {
+      const code = text.charCodeAt(c);
+      if (code === 34 || code === 92) escapes++;
+    }
+    used += Buffer.byteLength(text, 'utf8') + escapes + 1;
     if (used > maxBytes) return Math.max(1, i);
   }
   return resources.length;

@@ -65,12 +65,21 @@ function addPath(selection: Selection, rs: ResourceSchema, raw: string): boolean
 }
 
 /** The selection a list of paths makes; undefined when the list is absent or names nothing known. */
+/** Selections already made for a list of paths (a page projects every resource with the same lists). */
+const SELECTIONS = new WeakMap<readonly string[], Map<ResourceSchema, Selection | undefined>>();
+
 function select(rs: ResourceSchema, paths: readonly string[] | undefined): Selection | undefined {
   if (!paths) return undefined;
+  const known = SELECTIONS.get(paths)?.get(rs);
+  if (known !== undefined || SELECTIONS.get(paths)?.has(rs)) return known;
   const selection = emptySelection();
   let any = false;
   for (const path of paths) any = addPath(selection, rs, path) || any;
-  return any ? selection : undefined;
+  const made = any ? selection : undefined;
+  let bySchema = SELECTIONS.get(paths);
+  if (!bySchema) SELECTIONS.set(paths, (bySchema = new Map()));
+  bySchema.set(rs, made);
+  return made;
 }
 
 /** Whether and how a top-level attribute of `schema` is returned; undefined when it is left out. */

@@ -15,9 +15,10 @@
  *    MAX_SCAN resources: beyond that 400 tooMany, which says to page by cursor), sorted and paged
  *    in memory, with an exact totalResults;
  *  - by cursor, a range of an order (`sw`, `pr`, `meta.lastModified gt`…) or a filter no index
- *    answers (`co`, `ew`, …): a walk along the order (the sort's, else the access's, else creation)
- *    that reads at most MAX_READS_PER_PAGE entries a page and returns the matches found (possibly
- *    fewer than count, RFC 9865), with a nextCursor from where it stopped; totalResults is given
+ *    answers (`co`, `ew`, …): a walk along the order (the sort's, else the access's, else creation);
+ *    a page of a range that is the whole filter reads `count` entries; any other page is one index
+ *    read of at most MAX_READS_PER_PAGE entries (1 MB) and returns the matches found (possibly
+ *    fewer than count, even none, RFC 9865), with a nextCursor from where it stopped; totalResults is given
  *    when the first page holds every match, and omitted otherwise (RFC 9865 section 2: a total it
  *    cannot know without reading everything).
  * Cursors of lists built in memory hold the place of the last resource in the order (never an
@@ -395,9 +396,10 @@ async function walkPage(
   let from = o.after;
   let read = 0;
   let exhausted = false;
-  // A range that answers the filter whole reads a page's worth (its matches are the entries); one
-  // that answers it in part, or a scan, reads its whole budget in one Query (up to 1 MB), unless
-  // its entries are keys whose items are read after, a hundred at a time.
+  // A range that answers the filter whole reads a page's worth (its entries are the matches), in
+  // more Queries only when one is cut short (1 MB). One that answers it in part, or a scan, makes
+  // one index read a page: its budget in one Query (up to 1 MB), or, when the entries are keys
+  // whose items are read after, a hundred of them (one BatchGetItem).
   let chunk = o.exact || deps.repo.readsByKey(o.order) ? o.count : MAX_READS_PER_PAGE;
   for (;;) {
     const page = await deps.repo.walk({
@@ -417,7 +419,7 @@ async function walkPage(
       exhausted = true;
       break;
     }
-    if (matches.length >= o.count || read >= MAX_READS_PER_PAGE) break;
+    if (!o.exact || matches.length >= o.count || read >= MAX_READS_PER_PAGE) break;
     chunk = Math.min(chunk * 4, MAX_READS_PER_PAGE);
   }
   const items = matches.slice(0, o.count).map((m) => m.item);

@@ -52,12 +52,17 @@ export function toScim(
 }
 
 /** The attributes in the order the schemas define them (DynamoDB maps keep no order), others after. */
+const RANKS = new WeakMap<ResourceSchema, Map<string, number>>();
+
 function inSchemaOrder(attributes: Record<string, unknown>, rs: ResourceSchema): Record<string, unknown> {
-  const order = ['externalId', ...rs.core.attributes.map((a) => a.name), ...rs.extensions.map((e) => e.id)];
-  const rank = (k: string): number => {
-    const i = order.indexOf(k);
-    return i < 0 ? order.length : i;
-  };
+  let ranks = RANKS.get(rs);
+  if (!ranks) {
+    const order = ['externalId', ...rs.core.attributes.map((a) => a.name), ...rs.extensions.map((e) => e.id)];
+    ranks = new Map(order.map((name, i) => [name, i] as const).reverse());
+    RANKS.set(rs, ranks);
+  }
+  const known = ranks;
+  const rank = (k: string): number => known.get(k) ?? known.size + 1;
   return Object.fromEntries(Object.entries(attributes).sort(([a], [b]) => rank(a) - rank(b)));
 }
 

@@ -23,12 +23,15 @@ export interface LoadResult {
   errors: number;
   /** Milliseconds, per operation. */
   latencies: Record<string, number[]>;
+  /** This client process's own CPU milliseconds (it shares the machine with the server). */
+  cpuMs: number;
 }
 
 const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 
 async function run(plan: LoadPlan): Promise<LoadResult> {
-  const result: LoadResult = { requests: 0, errors: 0, latencies: {} };
+  const cpu = process.cpuUsage();
+  const result: LoadResult = { requests: 0, errors: 0, latencies: {}, cpuMs: 0 };
   const ops = Object.entries(plan.mix) as [Operation, number][];
   const total = ops.reduce((n, [, w]) => n + w, 0);
   const pick = (): Operation => {
@@ -77,6 +80,8 @@ async function run(plan: LoadPlan): Promise<LoadResult> {
     }
   };
   await Promise.all(Array.from({ length: plan.clients }, client));
+  const used = process.cpuUsage(cpu);
+  result.cpuMs = (used.user + used.system) / 1000;
   return result;
 }
 

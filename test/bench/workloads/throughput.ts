@@ -23,6 +23,8 @@ export interface ThroughputFigure {
   cpuMsPerRequest: number;
   /** DynamoDB Local's CPU (the Java process), per request: what a real table does for us, shown apart. */
   dynamoCpuMsPerRequest: number;
+  /** The load client's CPU per request (the same 2 cores). */
+  clientCpuMsPerRequest: number;
 }
 
 /** CPU milliseconds a process has used (Linux /proc; NaN elsewhere). */
@@ -93,6 +95,7 @@ async function phase(
     p99Ms: round(percentile(all, 99)),
     cpuMsPerRequest: round((used.user + used.system) / 1000 / Math.max(1, result.requests), 2),
     dynamoCpuMsPerRequest: round(javaUsed / Math.max(1, result.requests), 2),
+    clientCpuMsPerRequest: round(result.cpuMs / Math.max(1, result.requests), 2),
   };
 }
 
@@ -103,6 +106,9 @@ export async function throughput(
   users: { ids: string[]; names: string[] },
   seconds: number,
 ): Promise<{ mixed: ThroughputFigure[]; perOperation: ThroughputFigure[] }> {
+  // Unmeasured first: DynamoDB Local's JIT warms up (a real table has no warm-up of ours to pay).
+  progress('  throughput: warming up…');
+  await phase(bench, 8, ENTRA_MIX, seconds, users);
   const mixed: ThroughputFigure[] = [];
   for (const n of [1, 8, 32]) {
     progress(`  throughput: ${n} client(s)…`);
@@ -120,11 +126,11 @@ export async function throughput(
 export function printThroughput(t: { mixed: ThroughputFigure[]; perOperation: ThroughputFigure[] }): void {
   console.log('\nthroughput (local gateway, DynamoDB Local; CPU = the server process)');
   console.log(
-    'clients  mix                          requests  req/s   p50 ms  p99 ms  CPU ms/request  DynamoDB Local CPU ms/request  errors',
+    'clients  mix                          requests  req/s   p50 ms  p99 ms  CPU ms/request  DynamoDB Local CPU ms/request  client CPU ms/request  errors',
   );
   for (const f of [...t.mixed, ...t.perOperation]) {
     console.log(
-      `${String(f.clients).padStart(7)}  ${f.mix.padEnd(27)}  ${String(f.requests).padStart(8)}  ${String(f.requestsPerSecond).padStart(5)}  ${String(f.p50Ms).padStart(6)}  ${String(f.p99Ms).padStart(6)}  ${String(f.cpuMsPerRequest).padStart(14)}  ${String(f.dynamoCpuMsPerRequest).padStart(29)}  ${String(f.errors).padStart(6)}`,
+      `${String(f.clients).padStart(7)}  ${f.mix.padEnd(27)}  ${String(f.requests).padStart(8)}  ${String(f.requestsPerSecond).padStart(5)}  ${String(f.p50Ms).padStart(6)}  ${String(f.p99Ms).padStart(6)}  ${String(f.cpuMsPerRequest).padStart(14)}  ${String(f.dynamoCpuMsPerRequest).padStart(29)}  ${String(f.clientCpuMsPerRequest).padStart(21)}  ${String(f.errors).padStart(6)}`,
     );
   }
 }
