@@ -97,9 +97,18 @@ export function transactionUnits(input: unknown): { rcu: number; wcu: number } {
   return { rcu, wcu };
 }
 
+/**
+ * Pauses the recording (process-wide, as the sink is): the benchmark's throughput run measures the
+ * calls as deployed, without consumed capacity asked for or counted.
+ */
+export function pauseMetrics(paused: boolean): void {
+  (globalThis as { __scimDynamoMetricsPaused__?: boolean }).__scimDynamoMetricsPaused__ = paused;
+}
+
 export function instrument(client: DynamoDBClient): void {
   client.middlewareStack.add(
     (next, context) => async (args) => {
+      if ((globalThis as { __scimDynamoMetricsPaused__?: boolean }).__scimDynamoMetricsPaused__ === true) return next(args);
       const input = args.input as Record<string, unknown>;
       const command = String(context.commandName ?? 'Unknown').replace(/Command$/, '');
       if (command !== 'DescribeTable' && command !== 'CreateTable' && command !== 'ListTables') {

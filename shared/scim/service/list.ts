@@ -253,6 +253,10 @@ function tooMany(deps: ListDeps, why: 'startIndex' | 'cursor' | 'sort'): ScimErr
       `${what}, the most a sort by an attribute without an index is built from: sort by ${SORTED_ATTRIBUTES(deps)} (any size), or narrow the filter.`,
     );
   }
+  if (why === 'cursor') {
+    // By cursor only the lists read whole come here: memberships and unions of lookups.
+    return ScimError.typed('tooMany', `${what}, the most a list of lookups or memberships is built from: narrow the filter.`);
+  }
   return ScimError.typed(
     'tooMany',
     `${what}, the most a page by startIndex is built from: page it by cursor (RFC 9865: cursor= in the query, then each answer's nextCursor), which answers it at any size, or narrow the filter.`,
@@ -274,7 +278,7 @@ async function collect(
   const over = (): boolean => {
     if (reads <= MAX_SCAN) return false;
     if (mode === 'try') return true;
-    throw tooMany(deps, mode === 'sort' ? 'sort' : 'startIndex');
+    throw tooMany(deps, mode);
   };
   const take = (item: StoredResource): void => {
     if (tested.has(item.id)) return;
@@ -497,7 +501,9 @@ async function indexPage(
   deps: ListDeps,
   o: { count: number; descending: boolean; listKey: string; order: ResourceOrder },
 ): Promise<ListResult> {
-  const { count: totalResults, generation } = await deps.repo.listState();
+  // The count is read beside the page (a cursor page needs nothing from it before reading).
+  const listState = deps.repo.listState();
+  listState.catch(() => undefined); // awaited below; a failure surfaces there
   const walk = async (
     after: ListPosition | undefined,
     limit: number,
@@ -514,7 +520,7 @@ async function indexPage(
       after = state.position;
       offset = state.offset;
     }
-    if (o.count === 0) return { totalResults, startIndex: offset + 1, items: [], cut: uncut };
+    if (o.count === 0) return { totalResults: (await listState).count, startIndex: offset + 1, items: [], cut: uncut };
     // One item more than the page tells whether there is a next page (no empty last page). A Query
     // answers at most 1 MB: large resources take several.
     const read: StoredResource[] = [];
@@ -526,6 +532,7 @@ async function indexPage(
       positions.push(...part.positions);
       from = part.last;
     } while (from && read.length <= o.count);
+    const totalResults = (await listState).count;
     const items = read.slice(0, o.count);
     const cursorAfter = (n: number): string | undefined => {
       const position = positions[n - 1];
@@ -547,6 +554,7 @@ async function indexPage(
     };
   }
 
+  const { count: totalResults, generation } = await listState;
   const startIndex = Math.max(q.startIndex ?? 1, 1);
   if (o.count === 0 || startIndex > totalResults) return { totalResults, startIndex, items: [], cut: uncut };
   let after: ListPosition | undefined;
