@@ -4,7 +4,7 @@
  * request; `npm run fuzz -- --seed 20261201 --owned-users 20 --owned-groups 6 --replay <index>` sends one again
  * (the same seed and the same number of the fuzzer's own resources make the same request).
  */
-import { runCampaign, type CampaignReport } from '../fuzz/campaign';
+import { runCampaign, stackTarget, type CampaignReport } from '../fuzz/campaign';
 import { formatFailures } from '../fuzz/report';
 import { seedToken, startTestStack, type TestStack } from '../support/local-stack';
 
@@ -20,19 +20,10 @@ describe(`hostile HTTP requests (fuzzer, seed ${SEED}, ${REQUESTS} requests)`, (
     stack = await startTestStack();
     const token = await seedToken(stack.tokens);
     const viewer = await stack.signAdminToken('Viewer');
-    secrets = [
-      { value: token, label: '<SCIM token>' },
-      { value: stack.adminToken, label: '<admin JWT>' },
-      { value: viewer, label: '<viewer JWT>' },
-    ];
-    const scim = new URL(stack.scimBaseUrl);
+    const aim = stackTarget(stack, token, viewer);
+    secrets = aim.secrets;
     report = await runCampaign({
-      origin: scim.origin,
-      scimPath: scim.pathname,
-      adminPath: new URL(stack.adminBaseUrl).pathname,
-      scimToken: token,
-      adminToken: stack.adminToken,
-      viewerToken: viewer,
+      ...aim.target,
       seed: SEED,
       requests: REQUESTS,
       concurrency: 8,

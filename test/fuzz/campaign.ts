@@ -18,6 +18,36 @@ import {
 } from './integrity';
 import { generateRequest, isSelfDestructive } from './requests';
 
+/** Where a campaign sends its requests, and with which credentials. */
+export type CampaignTarget = Pick<CampaignOptions, 'origin' | 'scimPath' | 'adminPath' | 'scimToken' | 'adminToken' | 'viewerToken'>;
+
+/**
+ * The target of a local stack, and the secrets a failure report must not print (both the Jest run
+ * and `npm run fuzz` aim at a stack this way).
+ */
+export function stackTarget(
+  stack: { scimBaseUrl: string; adminBaseUrl: string; adminToken: string },
+  scimToken: string,
+  viewerToken: string,
+): { target: CampaignTarget; secrets: { value: string; label: string }[] } {
+  const scim = new URL(stack.scimBaseUrl);
+  return {
+    target: {
+      origin: scim.origin,
+      scimPath: scim.pathname,
+      adminPath: new URL(stack.adminBaseUrl).pathname,
+      scimToken,
+      adminToken: stack.adminToken,
+      viewerToken,
+    },
+    secrets: [
+      { value: scimToken, label: '<SCIM token>' },
+      { value: stack.adminToken, label: '<admin JWT>' },
+      { value: viewerToken, label: '<viewer JWT>' },
+    ],
+  };
+}
+
 export interface CampaignOptions {
   /** e.g. http://127.0.0.1:8787 */
   readonly origin: string;

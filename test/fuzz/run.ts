@@ -16,7 +16,7 @@ import { startLocalStack, type LocalStack } from '../../infra/local/stack';
 import { createDocumentClient } from '../../shared/store/client';
 import { DynamoTokenRepository } from '../../shared/store/token-repository';
 import { seedToken } from '../support/local-stack';
-import { passed, runCampaign } from './campaign';
+import { passed, runCampaign, stackTarget } from './campaign';
 import { randomSeed } from './prng';
 import { formatExchange, formatFailures, formatFigures, redact } from './report';
 
@@ -119,24 +119,14 @@ async function main(): Promise<number> {
     const token = await seedToken(new DynamoTokenRepository(documents, tableName));
     documents.destroy();
     const viewer = await stack.signAdminToken('Viewer');
-    const scimUrl = new URL(stack.scimBaseUrl);
-    const secrets = [
-      { value: token, label: '<SCIM token>' },
-      { value: stack.adminToken, label: '<admin JWT>' },
-      { value: viewer, label: '<viewer JWT>' },
-    ];
-    console.log(`  local stack on ${scimUrl.origin}, DynamoDB Local on ${db.endpoint}, table ${tableName}`);
+    const { target, secrets } = stackTarget(stack, token, viewer);
+    console.log(`  local stack on ${target.origin}, DynamoDB Local on ${db.endpoint}, table ${tableName}`);
 
     const capture = captureOutput();
     let report;
     try {
       report = await runCampaign({
-        origin: scimUrl.origin,
-        scimPath: scimUrl.pathname,
-        adminPath: new URL(stack.adminBaseUrl).pathname,
-        scimToken: token,
-        adminToken: stack.adminToken,
-        viewerToken: viewer,
+        ...target,
         seed,
         requests,
         concurrency,
