@@ -8,12 +8,14 @@
  *   waf (true; false leaves AWS WAF out), wafAnonymousIpLimit (100), wafAnonymousLimit (1000),
  *   wafTokenIpLimit (6000), wafAdminIpLimit (500) (requests per 5 minutes),
  *   adminCallbackUrls (http://localhost:8976/callback), adminLogoutUrls (http://localhost:8976/logout)
- *   (comma-separated), adminDomainPrefix (none: <stack name>-admin-<account id>).
+ *   (comma-separated), adminDomainPrefix (none: <stack name>-admin-<account id>),
+ *   eventForm (notice; full adds the resource's attributes: personal data), eventRetentionDays (30).
  */
 import { readFileSync } from 'node:fs';
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { EVENT_FORMS, type EventForm } from '../shared/scim/events/change-event';
 import { DEFAULT_CONFIG, ScimProvisioningStack, type ScimProvisioningConfig } from './stacks/scim-provisioning-stack';
 
 export function configFromContext(app: App): ScimProvisioningConfig {
@@ -47,8 +49,13 @@ export function configFromContext(app: App): ScimProvisioningConfig {
   const logDays = num('logRetentionDays', 30);
   const retention = Object.values(RetentionDays).find((v) => v === logDays);
   if (retention === undefined) throw new Error(`Context logRetentionDays=${logDays} is not a CloudWatch Logs retention value`);
+  const eventForm = ctx('eventForm') ?? DEFAULT_CONFIG.eventForm;
+  if (!(EVENT_FORMS as readonly string[]).includes(eventForm))
+    throw new Error(`Context eventForm must be notice or full, got "${eventForm}"`);
   return {
     stageName: ctx('stageName') ?? DEFAULT_CONFIG.stageName,
+    eventForm: eventForm as EventForm,
+    eventRetentionDays: num('eventRetentionDays', DEFAULT_CONFIG.eventRetentionDays),
     logRetention: retention as RetentionDays,
     authCacheSeconds: num('authCacheSeconds', DEFAULT_CONFIG.authCacheSeconds),
     tokenRetentionDays: num('tokenRetentionDays', DEFAULT_CONFIG.tokenRetentionDays),

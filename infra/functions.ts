@@ -23,7 +23,20 @@
  *    PutItem always may replace a whole item: what a grant below allows on a partition, it allows
  *    on every item of that partition.
  */
-import { AUDIT_PREFIX, auditKeys, INDEX, KEYS, membershipKeys, PAGE_PREFIX, resourceKeys, SINGLETON_PK } from '../shared/store/keys';
+import {
+  AUDIT_PREFIX,
+  auditKeys,
+  DELIVERIES_PREFIX,
+  EVENT_LOG_PREFIX,
+  INDEX,
+  KEYS,
+  membershipKeys,
+  PAGE_PREFIX,
+  RESOURCE_EVENTS_PREFIX,
+  resourceKeys,
+  SINGLETON_PK,
+  WEBHOOK_PK,
+} from '../shared/store/keys';
 
 /** The item-level DynamoDB actions a grant may name (never Scan: it has no leading key to limit). */
 export type TableAction = 'GetItem' | 'BatchGetItem' | 'Query' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'BatchWriteItem';
@@ -96,6 +109,11 @@ export const PARTITIONS = {
   userListing: resourceKeys.listingPk('User'),
   groupListing: resourceKeys.listingPk('Group'),
   auditListing: auditKeys.listingPk,
+  /** The change events: the log (a partition a day), each resource's events, the webhooks and their deliveries. */
+  eventLog: prefix(EVENT_LOG_PREFIX),
+  resourceEvents: prefix(RESOURCE_EVENTS_PREFIX),
+  webhooks: WEBHOOK_PK,
+  deliveries: prefix(DELIVERIES_PREFIX),
 } as const;
 
 /**
@@ -195,6 +213,12 @@ export const FUNCTIONS = {
       { sid: 'AdminAuditLog', actions: ['Query'], index: INDEX.listings.name, partitions: [P.auditListing] },
       // Erasing a deleted user's kept record (only if it is a deleted record: a condition of the delete).
       { sid: 'AdminEraseUsers', actions: ['GetItem', 'DeleteItem'], partitions: [P.users] },
+      // Webhooks: registered (with their count), listed, deleted.
+      { sid: 'AdminWebhooks', actions: ['GetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem'], partitions: [P.webhooks] },
+      // Each webhook's deliveries, newest first.
+      { sid: 'AdminWebhookDeliveries', actions: ['Query'], partitions: [P.deliveries] },
+      // The event log, oldest first, and one resource's events.
+      { sid: 'AdminEventLog', actions: ['Query'], partitions: [P.eventLog, P.resourceEvents] },
     ],
     memoryMb: 512,
     timeoutSeconds: 29,
@@ -232,6 +256,34 @@ export const FUNCTIONS = {
       },
       // One fewer Active token, in the transaction that marks it Expired; never the switch.
       { sid: 'ExpiryTokenCount', actions: ['UpdateItem'], partitions: [P.settings], attributes: [TOKEN_ATTRIBUTES.activeTokens] },
+    ],
+    memoryMb: 256,
+    timeoutSeconds: 60,
+  },
+  events: {
+    entry: 'functions/events/handler.ts',
+    description: 'Turns committed changes (the table stream) into change events: the log, the bus, the webhooks',
+    table: [
+      // Each event once: in its resource's partition (the guard: a condition of the put) and in the log's day.
+      { sid: 'EventsLog', actions: ['PutItem'], partitions: [P.eventLog, P.resourceEvents], writeOnly: true },
+      // Which webhooks receive which types.
+      { sid: 'EventsWebhooks', actions: ['Query'], partitions: [P.webhooks] },
+    ],
+    memoryMb: 512,
+    timeoutSeconds: 10,
+  },
+  webhookSender: {
+    entry: 'functions/webhook-sender/handler.ts',
+    description: 'Delivers change events to webhooks (signed, retried with backoff)',
+    table: [
+      // The webhook (its URL and signing secret), its health, and disabling it.
+      { sid: 'SenderWebhooks', actions: ['GetItem', 'UpdateItem'], partitions: [P.webhooks] },
+      // The event to deliver.
+      { sid: 'SenderEvents', actions: ['GetItem'], partitions: [P.resourceEvents] },
+      // Each delivery's record: status, attempts, last answer.
+      { sid: 'SenderDeliveries', actions: ['GetItem', 'UpdateItem'], partitions: [P.deliveries] },
+      // Disabling an endpoint that keeps failing is audited.
+      { sid: 'SenderAuditEvents', actions: ['PutItem'], partitions: [P.auditEvents], writeOnly: true },
     ],
     memoryMb: 256,
     timeoutSeconds: 60,

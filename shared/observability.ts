@@ -31,6 +31,12 @@ export const METRIC = {
   /** Active tokens that expire within 30 days, and within 7 days (gauges, each token-expiry run). */
   tokensExpiring30: 'TokensExpiringWithin30Days',
   tokensExpiring7: 'TokensExpiringWithin7Days',
+  /** Change events dispatched (logged, put on the bus, queued for webhooks). */
+  changeEvents: 'ChangeEvents',
+  /** A stream batch left (in part) to a retry: the log, the bus or the queue refused. */
+  eventDispatchFailures: 'EventDispatchFailures',
+  /** Webhook delivery attempts; dimension `outcome` (delivered, retry, failed). */
+  webhookDeliveries: 'WebhookDeliveries',
 } as const;
 
 export type MetricName = (typeof METRIC)[keyof typeof METRIC];

@@ -25,6 +25,8 @@ import type { ApiName } from '../../shared/http/routes';
 import { METRIC, METRICS_NAMESPACE } from '../../shared/observability';
 import { REFUSALS } from '../../shared/tokens/authorize';
 import type { FunctionKey } from '../functions';
+import type { Queue } from 'aws-cdk-lib/aws-sqs';
+import type { ChangeEvents } from './change-events';
 import type { ScheduledJob } from './scheduled-job';
 
 /**
@@ -46,6 +48,8 @@ export const ALARM_THRESHOLDS = {
   scimLatencyP99Ms: 5000,
   /** Requests a web ACL blocked in a period: an attack, or (if provisioning fails too) a rule that misfires. */
   wafBlockedRequests: 100,
+  /** How far (ms) the change events may fall behind the table's stream. */
+  eventStreamLagMs: 300_000,
 } as const;
 
 export interface MonitoringProps {
@@ -58,6 +62,8 @@ export interface WatchTargets {
   apis: Record<ApiName, RestApi>;
   functions: Record<FunctionKey, IFunction>;
   jobs: Record<string, ScheduledJob>;
+  /** The change-event pipeline: failed dispatches, stream lag, dead letters. */
+  events?: ChangeEvents;
   /** The CloudWatch metric name (the WebACL dimension) of each API's web ACL, when AWS WAF is on. */
   webAcls?: Partial<Record<ApiName, string>>;
 }
@@ -300,6 +306,35 @@ export class Monitoring extends Construct {
       this.alarm(`${name}JobFailed`, `A scheduled run of ${name} failed or could not be started`, failed, 1);
       const waiting = job.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: FIVE_MINUTES, statistic: 'Maximum' });
       this.alarm(`${name}DeadLetters`, `Runs of ${name} gave up and wait in its dead-letter queue`, waiting, 1);
+    }
+
+    if (targets.events) {
+      const ev = targets.events;
+      this.alarm(
+        'EventDispatchFailed',
+        'Change events could not be logged, put on the event bus or queued for webhooks (the stream retries them)',
+        this.metric(METRIC.eventDispatchFailures),
+        1,
+      );
+      this.alarm(
+        'EventStreamLag',
+        `Change events are more than ${t.eventStreamLagMs / 60_000} minutes behind the table's changes (records expire after 24 hours)`,
+        ev.dispatcher.metric('IteratorAge', { period: FIVE_MINUTES, statistic: 'Maximum' }),
+        t.eventStreamLagMs,
+      );
+      const visible = (q: Queue): IMetric => q.metricApproximateNumberOfMessagesVisible({ period: FIVE_MINUTES, statistic: 'Maximum' });
+      this.alarm(
+        'EventStreamDeadLetters',
+        'Change events gave up on stream records (their positions wait in StreamDeadLetters)',
+        visible(ev.streamDeadLetters),
+        1,
+      );
+      this.alarm(
+        'WebhookDeadLetters',
+        'Webhook deliveries failed every attempt and wait in DeliveryDeadLetters',
+        visible(ev.deliveriesDeadLetters),
+        1,
+      );
     }
 
     for (const [api, webAcl] of Object.entries(targets.webAcls ?? {})) {

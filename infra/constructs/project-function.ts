@@ -37,6 +37,8 @@ export interface ProjectFunctionProps {
   retryAttempts?: number;
   /** The AWS Parameters and Secrets Lambda Extension, for a function that reads a secret. */
   paramsAndSecrets?: ParamsAndSecretsLayerVersion;
+  /** For a function without a dead-letter queue that API Gateway does not invoke: why it needs none. */
+  noDeadLetterReason?: string;
 }
 
 /** What an update or write may return when it must not read the item back (AWS's documented set). */
@@ -126,6 +128,7 @@ export class ProjectFunction extends LambdaFunction {
       Validations.of(this).acknowledge({
         id: 'Serverless-LambdaDLQ',
         reason:
+          props.noDeadLetterReason ??
           'Invoked synchronously by API Gateway (an integration or the request authorizer): a failure is the HTTP response the caller sees and retries; there is no asynchronous event to dead-letter.',
       });
     }

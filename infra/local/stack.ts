@@ -16,6 +16,11 @@ import { FUNCTIONS, type FunctionKey } from '../functions';
 import { devKeys } from './dev-auth';
 import { enforceGrantsLocally, runAs } from './iam';
 import { createLocalGateway, fakeContext, type ProxyHandler, type RequestAuthorizer } from './gateway';
+import { startLocalEventPipeline, type LocalEventPipeline, type QueueHandler, type StreamHandler } from './event-pipeline';
+import { LOCAL_AWS_ENDPOINT_ENV } from '../../shared/notify/client-config';
+import { EVENT_BUS_ENV } from '../../shared/notify/eventbridge';
+import { DELIVERY_QUEUE_ENV } from '../../shared/notify/sqs';
+import { EVENT_LOG_SETTLE_SECONDS_ENV, WEBHOOK_ALLOW_LOCAL_HTTP_ENV } from '../../functions/events/config';
 
 export const PROJECT_ROOT = resolve(__dirname, '..', '..');
 
@@ -39,6 +44,12 @@ export interface LocalStackOptions {
   functionFiles?: Partial<Record<FunctionKey, string>>;
   /** Called with one line per request. */
   log?: (line: string) => void;
+  /**
+   * The change-event pipeline (on by default): `timeScale` shrinks the delivery queue's delays
+   * (tests), `settleSeconds` the event log's settle window; false leaves it out (the benchmark's
+   * seeding, which would otherwise make an event of every seeded user).
+   */
+  events?: false | { timeScale?: number; settleSeconds?: number };
 }
 
 export interface LocalStack {
@@ -49,6 +60,8 @@ export interface LocalStack {
   signAdminToken(role: string): Promise<string>;
   runTokenExpiry(): Promise<unknown>;
   runMembershipCleanup(): Promise<unknown>;
+  /** The change-event pipeline, unless it was left out. */
+  events?: LocalEventPipeline;
   stop(): Promise<void>;
 }
 
@@ -90,6 +103,30 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     client.destroy();
   }
 
+  // The event pipeline's AWS stand-ins must be known before the functions load (they make their clients at cold start).
+  let eventsHandler: StreamHandler | undefined;
+  let senderHandler: QueueHandler | undefined;
+  const pipeline =
+    options.events === false
+      ? undefined
+      : await startLocalEventPipeline({
+          dynamoEndpoint: options.dynamoEndpoint,
+          tableName: options.tableName,
+          localDir: options.localDir,
+          events: (e) => (eventsHandler ? eventsHandler(e) : Promise.reject(new Error('events function not loaded'))),
+          sender: (e) => (senderHandler ? senderHandler(e) : Promise.reject(new Error('webhook sender not loaded'))),
+          ...(options.events?.timeScale !== undefined ? { timeScale: options.events.timeScale } : {}),
+        });
+  Object.assign(process.env, {
+    [EVENT_BUS_ENV]: 'local',
+    [DELIVERY_QUEUE_ENV]: 'http://127.0.0.1/000000000000/deliveries.fifo',
+    [WEBHOOK_ALLOW_LOCAL_HTTP_ENV]: 'true',
+    ...(pipeline ? { [LOCAL_AWS_ENDPOINT_ENV]: pipeline.endpoint } : {}),
+    ...(options.events && options.events.settleSeconds !== undefined
+      ? { [EVENT_LOG_SETTLE_SECONDS_ENV]: String(options.events.settleSeconds) }
+      : {}),
+  });
+
   // Every DynamoDB request a function makes is checked against its grants, as IAM would (before the
   // functions load: they make their clients at cold start).
   enforceGrantsLocally();
@@ -104,6 +141,15 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const scimAuthorizer = as('scimAuthorizer', await load<RequestAuthorizer>(file('scimAuthorizer')));
   const tokenExpiry = as('tokenExpiry', await load<ScheduledHandler>(file('tokenExpiry')));
   const membershipCleanup = as('membershipCleanup', await load<ScheduledHandler>(file('membershipCleanup')));
+  if (pipeline) {
+    const events = as('events', await load<(e: Parameters<StreamHandler>[0], c: Context) => ReturnType<StreamHandler>>(file('events')));
+    const sender = as(
+      'webhookSender',
+      await load<(e: Parameters<QueueHandler>[0], c: Context) => ReturnType<QueueHandler>>(file('webhookSender')),
+    );
+    eventsHandler = (e) => events(e, fakeContext('events'));
+    senderHandler = (e) => sender(e, fakeContext('webhook-sender'));
+  }
   const keys = await devKeys(join(options.localDir, 'dev-signing-key.json'));
 
   let urls: Record<string, string> = {};
@@ -168,8 +214,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     signAdminToken,
     runTokenExpiry,
     runMembershipCleanup,
+    ...(pipeline ? { events: pipeline } : {}),
     async stop() {
       for (const timer of timers) if (timer) clearInterval(timer);
+      await pipeline?.stop();
       await new Promise<void>((ok) => {
         server.close(() => ok());
         server.closeAllConnections();

@@ -8,9 +8,13 @@ import { AUTH_CACHE_SECONDS_ENV, DEFAULT_AUTH_CACHE_SECONDS } from '../../functi
 import { DELETED_RETENTION_DAYS_ENV, UNIQUE_EXTERNAL_ID_ENV } from '../../functions/scim/config';
 import { RETENTION_DAYS_ENV } from '../../functions/token-expiry/config';
 import { DEFAULT_DELETED_RETENTION_DAYS } from '../../shared/scim/limits';
+import type { EventForm } from '../../shared/scim/events/change-event';
+import { DEFAULT_EVENT_RETENTION_DAYS } from '../../shared/store/event-log-repository';
+import { EVENT_RETENTION_DAYS_ENV } from '../../functions/events/config';
 import { ROUTES } from '../../shared/http/routes';
 import { configuredExtensions } from '../../shared/scim/schemas/registry';
 import { AdminIdentity, CLI_CALLBACK_URL, CLI_LOGOUT_URL } from '../constructs/admin-identity';
+import { ChangeEvents } from '../constructs/change-events';
 import { CursorKey } from '../constructs/cursor-key';
 import { Monitoring } from '../constructs/monitoring';
 import { ProjectFunction } from '../constructs/project-function';
@@ -45,6 +49,10 @@ export interface ScimProvisioningConfig {
   adminLogoutUrls: string[];
   /** Prefix of the Cognito domain of the admin sign-in; default: from the stack name and the account id. */
   adminDomainPrefix?: string;
+  /** Change events: notice (ids and attribute names, the default) or full (the resource's attributes: personal data). */
+  eventForm: EventForm;
+  /** Days change events stay in the replayable event log. */
+  eventRetentionDays: number;
 }
 
 export const DEFAULT_CONFIG: ScimProvisioningConfig = {
@@ -59,6 +67,8 @@ export const DEFAULT_CONFIG: ScimProvisioningConfig = {
   waf: { enabled: true, limits: { anonymousPerIp: 100, anonymousTotal: 1000, tokenPerIp: 6000, adminPerIp: 500 } },
   adminCallbackUrls: [CLI_CALLBACK_URL],
   adminLogoutUrls: [CLI_LOGOUT_URL],
+  eventForm: 'notice',
+  eventRetentionDays: DEFAULT_EVENT_RETENTION_DAYS,
 };
 
 export class ScimProvisioningStack extends Stack {
@@ -131,7 +141,16 @@ export class ScimProvisioningStack extends Stack {
       ...common,
       function: 'admin',
       paramsAndSecrets: cursorKey.extension,
-      environment: { [ADMIN_ROLES_ENV]: identity.roles.join(','), [RETENTION_DAYS_ENV]: String(config.tokenRetentionDays) },
+      environment: {
+        [ADMIN_ROLES_ENV]: identity.roles.join(','),
+        [RETENTION_DAYS_ENV]: String(config.tokenRetentionDays),
+        [EVENT_RETENTION_DAYS_ENV]: String(config.eventRetentionDays),
+      },
+    });
+    const events = new ChangeEvents(this, 'ChangeEvents', {
+      ...common,
+      form: config.eventForm,
+      retentionDays: config.eventRetentionDays,
     });
     cursorKey.grantRead(admin);
 
@@ -161,8 +180,17 @@ export class ScimProvisioningStack extends Stack {
     monitoring.watch({
       apis: restApis,
       ...(waf ? { webAcls: waf.metricNames } : {}),
-      functions: { scim, scimAuthorizer: scimAuthorizerFn, admin, tokenExpiry: tokenExpiry.job.fn, membershipCleanup: cleanup.fn },
+      functions: {
+        scim,
+        scimAuthorizer: scimAuthorizerFn,
+        admin,
+        tokenExpiry: tokenExpiry.job.fn,
+        membershipCleanup: cleanup.fn,
+        events: events.dispatcher,
+        webhookSender: events.sender,
+      },
       jobs: { TokenExpiry: tokenExpiry.job, MembershipCleanup: cleanup },
+      events,
     });
   }
 }

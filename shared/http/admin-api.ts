@@ -4,6 +4,8 @@
  * parameters an operation does not list here, and the OpenAPI description (shared/http/openapi.ts)
  * is generated from the route table with these, so the two cannot disagree.
  */
+import { EVENT_TYPES } from '../scim/events/change-event';
+import { MAX_DELIVERY_ATTEMPTS, MAX_WEBHOOKS } from '../scim/events/webhook-rules';
 import { MAX_TOKEN_NAME_LENGTH, MAX_TOKENS } from '../tokens/provisioning';
 import type { AdminOperation } from './routes';
 
@@ -31,8 +33,8 @@ export interface OperationDoc {
 
 const ref = (name: string): JsonSchema => ({ $ref: `#/components/schemas/${name}` });
 
-/** The shapes the operations answer with, referenced from the operation docs. */
-export const ADMIN_SCHEMAS: Readonly<Record<string, JsonSchema>> = {
+/** The shapes of the provisioning operations. */
+const BASE_SCHEMAS: Readonly<Record<string, JsonSchema>> = {
   Problem: {
     type: 'object',
     description: 'RFC 9457 problem details: every error of the admin API.',
@@ -94,6 +96,82 @@ export const ADMIN_SCHEMAS: Readonly<Record<string, JsonSchema>> = {
       },
       outcome: { enum: ['success', 'denied', 'failure'] },
       reason: { type: 'string' },
+    },
+  },
+};
+
+/** Page sizes of the event log and of a webhook's deliveries. */
+export const EVENT_PAGE = { default: 100, max: 1000 } as const;
+export const DELIVERY_PAGE = { default: 50, max: 200 } as const;
+
+/** The shapes the operations answer with, referenced from the operation docs. */
+export const ADMIN_SCHEMAS: Readonly<Record<string, JsonSchema>> = {
+  ...BASE_SCHEMAS,
+  ChangeEvent: {
+    type: 'object',
+    description:
+      'A committed change of a user or group (RFC 9967 event types). Notice form (the default): ids and the names of the attributes that changed; full form (eventForm=full): `data`, the resource as it now is.',
+    required: ['id', 'type', 'time', 'resourceType', 'resourceId', 'version', 'sequence', 'actor'],
+    properties: {
+      id: { type: 'string', description: 'Unique per change; the same on every delivery (webhook-id).' },
+      type: { enum: [...EVENT_TYPES] },
+      time: { type: 'string', format: 'date-time' },
+      resourceType: { enum: ['User', 'Group'] },
+      resourceId: { type: 'string' },
+      externalId: { type: 'string' },
+      version: { type: 'string', description: "The resource's ETag after the change." },
+      sequence: { type: 'integer', description: "The resource's change number: its events in order." },
+      actor: {
+        type: 'object',
+        required: ['type', 'id'],
+        properties: { type: { enum: ['admin', 'scimToken', 'system'] }, id: { type: 'string' } },
+      },
+      txn: { type: 'string', description: 'The audit event of the request that made the change.' },
+      attributes: { type: 'array', items: { type: 'string' } },
+      data: { type: 'object' },
+      members: {
+        type: 'object',
+        required: ['added', 'removed'],
+        properties: { added: { type: 'array', items: { type: 'string' } }, removed: { type: 'array', items: { type: 'string' } } },
+      },
+    },
+  },
+  Webhook: {
+    type: 'object',
+    description: 'A registered endpoint (never its signing secret).',
+    required: ['id', 'url', 'types', 'createdAt', 'status', 'consecutiveFailures'],
+    properties: {
+      id: { type: 'string' },
+      url: { type: 'string', format: 'uri' },
+      types: { type: 'array', items: { enum: [...EVENT_TYPES] }, description: 'Empty: every event type.' },
+      createdAt: { type: 'string', format: 'date-time' },
+      createdBy: { type: 'string' },
+      status: { enum: ['active', 'disabled'] },
+      consecutiveFailures: { type: 'integer' },
+      failingSince: { type: 'string', format: 'date-time' },
+      lastSuccessAt: { type: 'string', format: 'date-time' },
+      lastFailureAt: { type: 'string', format: 'date-time' },
+      disabledAt: { type: 'string', format: 'date-time' },
+      disabledReason: { type: 'string' },
+    },
+  },
+  Delivery: {
+    type: 'object',
+    required: ['webhookId', 'eventId', 'eventType', 'resourceId', 'sequence', 'eventTime', 'status', 'attempts'],
+    properties: {
+      webhookId: { type: 'string' },
+      eventId: { type: 'string' },
+      eventType: { type: 'string' },
+      resourceId: { type: 'string' },
+      sequence: { type: 'integer' },
+      eventTime: { type: 'string', format: 'date-time' },
+      status: { enum: ['retrying', 'delivered', 'failed', 'skipped'] },
+      attempts: { type: 'integer', maximum: MAX_DELIVERY_ATTEMPTS },
+      lastAttemptAt: { type: 'string', format: 'date-time' },
+      lastStatusCode: { type: 'integer' },
+      lastError: { type: 'string' },
+      nextAttemptAt: { type: 'string', format: 'date-time' },
+      deliveredAt: { type: 'string', format: 'date-time' },
     },
   },
 };
@@ -187,6 +265,98 @@ export const ADMIN_OPERATIONS = {
       204: { description: 'Erased.' },
       404: problem('No deleted user with this id is kept.'),
       409: problem('The user is still provisioned: delete it over SCIM (or in the identity provider) first.'),
+      ...SIGNED_IN,
+    },
+  },
+  listEvents: {
+    summary: 'The change events, oldest first (a replayable log)',
+    description:
+      'Every committed change of a user or group, once, from any point within the retention (eventRetentionDays, default 30). ' +
+      'Store nextCursor and call again with it: a consumer that does never misses or repeats an event. nextCursor is always present ' +
+      '(new events come after it); the newest seconds of the log (the settle window, EVENT_LOG_SETTLE_SECONDS) are left for the next call, ' +
+      'so that no event logged late can fall behind a cursor.',
+    query: {
+      cursor: { description: "Where to go on: the previous answer's nextCursor.", schema: { type: 'string' } },
+      limit: {
+        description: 'Events per page.',
+        schema: { type: 'integer', minimum: 1, maximum: EVENT_PAGE.max, default: EVENT_PAGE.default },
+      },
+      types: { description: 'Comma-separated event types: only these.', schema: { type: 'string' } },
+      resourceId: { description: "Only this user's or group's events, in order of sequence.", schema: { type: 'string' } },
+    },
+    responses: {
+      200: {
+        description: 'A page of events (maybe empty) and where to go on.',
+        schema: {
+          type: 'object',
+          required: ['events', 'nextCursor'],
+          properties: { events: { type: 'array', items: ref('ChangeEvent') }, nextCursor: { type: 'string' } },
+        },
+      },
+      400: problem('An unknown query parameter or event type, a limit out of range, or a cursor this API did not return (for this query).'),
+      ...SIGNED_IN,
+    },
+  },
+  registerWebhook: {
+    summary: 'Register a webhook (its signing secret is shown once)',
+    description:
+      `At most ${MAX_WEBHOOKS}. Deliveries follow the Standard Webhooks specification (webhook-id, webhook-timestamp, webhook-signature: ` +
+      `HMAC-SHA256 with the secret), are retried with backoff for 31.7 hours (${MAX_DELIVERY_ATTEMPTS} attempts), and an endpoint that keeps ` +
+      'failing (every attempt for 24 hours, at least as many attempts in a row) is disabled.',
+    requestBody: {
+      type: 'object',
+      required: ['url'],
+      properties: {
+        url: { type: 'string', format: 'uri', description: 'https (plain http only to localhost, and only locally).' },
+        types: { type: 'array', items: { enum: [...EVENT_TYPES] }, description: 'Only these event types (default: all).' },
+      },
+      additionalProperties: false,
+    },
+    responses: {
+      201: {
+        description: 'The webhook, with its signing secret.',
+        schema: { allOf: [ref('Webhook'), { type: 'object', required: ['secret'], properties: { secret: { type: 'string' } } }] },
+      },
+      400: problem('Not an https URL to a public host, or an unknown event type.'),
+      409: problem(`${MAX_WEBHOOKS} webhooks exist already.`),
+      ...SIGNED_IN,
+    },
+  },
+  listWebhooks: {
+    summary: 'The webhooks (never their secrets)',
+    responses: {
+      200: {
+        description: 'The webhooks.',
+        schema: { type: 'object', required: ['webhooks'], properties: { webhooks: { type: 'array', items: ref('Webhook') } } },
+      },
+      ...SIGNED_IN,
+    },
+  },
+  deleteWebhook: {
+    summary: 'Delete a webhook',
+    description: 'Its queued deliveries are dropped.',
+    responses: { 204: { description: 'Deleted.' }, 404: problem('No such webhook.'), ...SIGNED_IN },
+  },
+  listDeliveries: {
+    summary: "A webhook's deliveries, newest first",
+    query: {
+      cursor: { description: "Where to go on: the previous answer's nextCursor.", schema: { type: 'string' } },
+      limit: {
+        description: 'Deliveries per page.',
+        schema: { type: 'integer', minimum: 1, maximum: DELIVERY_PAGE.max, default: DELIVERY_PAGE.default },
+      },
+    },
+    responses: {
+      200: {
+        description: 'A page of deliveries; nextCursor is null on the last page.',
+        schema: {
+          type: 'object',
+          required: ['deliveries', 'nextCursor'],
+          properties: { deliveries: { type: 'array', items: ref('Delivery') }, nextCursor: { type: ['string', 'null'] } },
+        },
+      },
+      400: problem('An unknown query parameter, a limit out of range, or a cursor this API did not return.'),
+      404: problem('No such webhook.'),
       ...SIGNED_IN,
     },
   },

@@ -7,7 +7,12 @@ import type { Clock } from '../clock';
 import type { ProvisioningService, ProvisioningView } from '../tokens/provisioning';
 import { mayManageProvisioning } from '../tokens/roles';
 import { adminActor, jsonBody } from './admin';
-import { ADMIN_OPERATIONS, type OperationDoc } from './admin-api';
+import { EVENT_TYPES } from '../scim/events/change-event';
+import type { EventLog, LogPosition } from '../scim/events/ports';
+import { WebhookRuleError } from '../scim/events/webhook-rules';
+import { WebhookLimitError, type WebhookService } from '../scim/events/webhooks';
+import type { Sealer } from '../scim/ports';
+import { ADMIN_OPERATIONS, DELIVERY_PAGE, EVENT_PAGE, type OperationDoc } from './admin-api';
 import { adminOpenApi } from './openapi';
 import { ProblemError } from './problems';
 import { adminBaseUrl, scimBaseUrl } from './request';
@@ -24,13 +29,73 @@ export interface AdminDeps {
   users: ResourceRepository;
   clock: Clock;
   newEventId: () => string;
+  /** The change events: the log, the webhooks, the cursors' sealer. */
+  events: {
+    log: Pick<EventLog, 'list' | 'listResource' | 'isPosition'>;
+    webhooks: WebhookService;
+    sealer: () => Promise<Sealer>;
+    retentionDays: number;
+    /** The newest seconds of the log a page leaves for later (see listEvents). */
+    settleSeconds: number;
+  };
 }
+
+/** Reads an event-log page may make at most (then it answers what it found, and where to go on). */
+const EVENT_READS_PER_PAGE = 2000;
+const EVENT_CURSOR_PURPOSE = 'event-log-cursor';
+const DELIVERY_CURSOR_PURPOSE = 'webhook-delivery-cursor';
+
+function pageLimit(raw: string | undefined, page: { default: number; max: number }): number {
+  if (raw === undefined || raw === '') return page.default;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > page.max) throw ProblemError.badRequest(`limit must be an integer from 1 to ${page.max}.`);
+  return n;
+}
+
+function eventTypes(raw: string | undefined): string[] | undefined {
+  if (raw === undefined || raw.trim() === '') return undefined;
+  const types = [
+    ...new Set(
+      raw
+        .split(',')
+        .map((t) => t.trim())
+        .filter((t) => t !== ''),
+    ),
+  ];
+  const unknown = types.filter((t) => !EVENT_TYPES.includes(t));
+  if (unknown.length > 0) throw ProblemError.badRequest(`Unknown event type ${unknown.join(', ')}; known: ${EVENT_TYPES.join(', ')}.`);
+  return types.sort();
+}
+
+/** What an event-log cursor holds: the position, and the query it belongs to. */
+interface EventCursor {
+  p: LogPosition;
+  r?: string;
+  t?: string[];
+}
+
+function openCursor<T>(sealer: Sealer, purpose: string, raw: string, valid: (v: unknown) => v is T): T {
+  const text = raw.length <= 4096 ? sealer.open(purpose, raw) : undefined;
+  try {
+    const value = text === undefined ? undefined : (JSON.parse(text) as unknown);
+    if (valid(value)) return value;
+  } catch {
+    // fall through
+  }
+  throw ProblemError.badRequest('The cursor is not one this API returned (for this query): start without one, or use the last nextCursor.');
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isStringMap = (v: unknown): v is LogPosition => isRecord(v) && Object.values(v).every((x) => typeof x === 'string');
 
 /** Reads are audited too (after they succeed); changes are audited in their own transaction. */
 const READ_ACTIONS: Partial<Record<AdminOperation, string>> = {
   getProvisioning: 'provisioning.view',
   listTokens: 'token.list',
   listAudit: 'audit.read',
+  listEvents: 'event.read',
+  listWebhooks: 'webhook.list',
+  listDeliveries: 'webhook.deliveries.read',
 };
 
 const MAX_AUDIT_PAGE = 200;
@@ -113,6 +178,72 @@ export function adminOperations(deps: AdminDeps): (event: APIGatewayProxyEvent) 
         throw e;
       }
       return jsonResponse(204);
+    },
+    listEvents: async (event) => {
+      const q = event.queryStringParameters ?? {};
+      const limit = pageLimit(q.limit, EVENT_PAGE);
+      const types = eventTypes(q.types);
+      const resourceId = q.resourceId === undefined || q.resourceId === '' ? undefined : q.resourceId;
+      if (resourceId !== undefined && !/^[A-Za-z0-9._~:-]{1,128}$/.test(resourceId))
+        throw ProblemError.badRequest('resourceId is not an id of this service.');
+      const sealer = await deps.events.sealer();
+      const log = deps.events.log;
+      const same = (a: string[] | undefined, b: string[] | undefined): boolean => JSON.stringify(a ?? []) === JSON.stringify(b ?? []);
+      const cursor = q.cursor
+        ? openCursor(sealer, EVENT_CURSOR_PURPOSE, q.cursor, (v): v is EventCursor => {
+            if (!isRecord(v) || !isStringMap(v.p) || v.r !== resourceId || !same(v.t as string[] | undefined, types)) return false;
+            return log.isPosition(v.p, resourceId);
+          })
+        : undefined;
+      const now = deps.clock.now().getTime();
+      const page = resourceId
+        ? await log.listResource(resourceId, { limit, ...(cursor ? { after: cursor.p } : {}), ...(types ? { types } : {}) })
+        : await log.list({
+            limit,
+            maxReads: EVENT_READS_PER_PAGE,
+            oldest: new Date(now - deps.events.retentionDays * 24 * 3600 * 1000).toISOString(),
+            until: new Date(now - deps.events.settleSeconds * 1000).toISOString(),
+            ...(cursor ? { after: cursor.p } : {}),
+            ...(types ? { types } : {}),
+          });
+      const next: EventCursor = { p: page.next, ...(resourceId ? { r: resourceId } : {}), ...(types ? { t: types } : {}) };
+      return jsonResponse(200, { events: page.events, nextCursor: sealer.seal(EVENT_CURSOR_PURPOSE, JSON.stringify(next)) });
+    },
+    registerWebhook: async (event) => {
+      try {
+        const { webhook, secret } = await deps.events.webhooks.register(adminActor(event), jsonBody(event));
+        return jsonResponse(201, { ...webhook, secret }, { 'Cache-Control': 'no-store' });
+      } catch (e: unknown) {
+        if (e instanceof WebhookRuleError) throw ProblemError.badRequest(e.message);
+        if (e instanceof WebhookLimitError) throw ProblemError.conflict(e.message, { cause: e });
+        throw e;
+      }
+    },
+    listWebhooks: async () => jsonResponse(200, { webhooks: await deps.events.webhooks.list() }),
+    deleteWebhook: async (event) => {
+      const id = event.pathParameters?.id ?? '';
+      if (!(await deps.events.webhooks.remove(adminActor(event), id))) throw ProblemError.notFound(`No webhook ${id}.`);
+      return jsonResponse(204);
+    },
+    listDeliveries: async (event) => {
+      const id = event.pathParameters?.id ?? '';
+      const q = event.queryStringParameters ?? {};
+      const limit = pageLimit(q.limit, DELIVERY_PAGE);
+      const sealer = await deps.events.sealer();
+      const after = q.cursor
+        ? openCursor(
+            sealer,
+            DELIVERY_CURSOR_PURPOSE,
+            q.cursor,
+            (v): v is LogPosition => isStringMap(v) && v.w === id && typeof v.sk === 'string',
+          )
+        : undefined;
+      const page = await deps.events.webhooks.deliveries(id, { limit, ...(after ? { after } : {}) });
+      if (!page) throw ProblemError.notFound(`No webhook ${id}.`);
+      return jsonResponse(200, {
+        deliveries: page.deliveries,
+        nextCursor: page.next ? sealer.seal(DELIVERY_CURSOR_PURPOSE, JSON.stringify(page.next)) : null,
+      });
     },
     getOpenApi: async (event) => jsonResponse(200, adminOpenApi(adminBaseUrl(event)), { 'Cache-Control': 'max-age=300' }),
     methodNotAllowed: async (event) => {

@@ -102,6 +102,11 @@ const DECLARED = [
   admin('DELETE', '/provisioning/tokens/{id}', 'deleteToken'),
   admin('GET', '/audit', 'listAudit'),
   admin('DELETE', '/users/{id}/personal-data', 'erasePersonalData'),
+  admin('GET', '/events', 'listEvents'),
+  admin('POST', '/webhooks', 'registerWebhook'),
+  admin('GET', '/webhooks', 'listWebhooks'),
+  admin('DELETE', '/webhooks/{id}', 'deleteWebhook'),
+  admin('GET', '/webhooks/{id}/deliveries', 'listDeliveries'),
   admin('GET', '/openapi.json', 'getOpenApi', 'none'),
 ] as const;
 

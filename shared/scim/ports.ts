@@ -2,7 +2,7 @@
  * The ports the SCIM engine needs from storage; shared/store implements them on DynamoDB.
  * A stored resource is the SCIM resource without `id` and `meta` (the engine builds those).
  */
-import type { AuditEvent } from '../audit/events';
+import type { ActorType, AuditEvent } from '../audit/events';
 
 export type ResourceKind = 'User' | 'Group';
 export type Resource = Record<string, unknown>;
@@ -75,9 +75,25 @@ export interface ListState {
   generation: number;
 }
 
+/**
+ * What a write leaves on the resource it changes, for the change events derived from committed
+ * data (shared/scim/events): which operation, who, which request, and for a group the members
+ * that write added and removed. Every versioned write of a resource item carries one.
+ */
+export interface ChangeNote {
+  /** The SCIM operation, or `members` for a later part of a large membership change. */
+  op: 'create' | 'replace' | 'patch' | 'delete' | 'restore' | 'members';
+  actor: { type: ActorType; id: string };
+  /** The request's audit event id. */
+  txn?: string;
+  members?: { added: string[]; removed: string[] };
+}
+
 export interface WriteOptions {
   at: string;
   audit?: AuditEvent;
+  /** What the write is, for its change event (default: from `audit`, else the system). */
+  change?: ChangeNote;
   /** Salted hash of a password sent with the resource (writeOnly; never returned). */
   passwordHash?: string;
 }
@@ -114,7 +130,10 @@ export interface ResourceRepository {
     options: WriteOptions & { memberDelta: number },
   ): { plan: WritePlan; result: StoredResource };
   /** Groups: a membership change without attribute change moves version, lastModified and the count. */
-  planTouch(previous: StoredResource, options: { at: string; memberDelta: number }): { plan: WritePlan; result: StoredResource };
+  planTouch(
+    previous: StoredResource,
+    options: { at: string; memberDelta: number; change?: ChangeNote },
+  ): { plan: WritePlan; result: StoredResource };
   /** Removes the resource from SCIM, keeping a deleted record until `retainUntil`. */
   remove(previous: StoredResource, options: WriteOptions & { retainUntil: string }): Promise<void>;
   /** Erases a deleted record at once (its personal data with it); false when there is none. */
@@ -188,6 +207,13 @@ export interface MembershipChange {
   nestingVersion?: number;
 }
 
+/** The part of a membership change one transaction writes: the count's move and the member ids. */
+export interface MembershipChunk {
+  delta: number;
+  added: string[];
+  removed: string[];
+}
+
 /**
  * Group memberships: one item per membership (never a members list inside one item), and an
  * inverted index for the groups of a member. The count lives on the group's item.
@@ -218,15 +244,17 @@ export interface MembershipRepository {
     options: {
       at: string;
       audit?: AuditEvent;
-      head: (firstChunkDelta: number) => WritePlan;
+      /** What the change is (each transaction's note adds the members it adds and removes). */
+      change: ChangeNote;
+      head: (firstChunk: MembershipChunk) => WritePlan;
       /** Called before each transaction (the request's deadline: throws to stop writing). */
       beforeEachWrite?: () => void;
     },
   ): Promise<{ transactions: number }>;
   /** Removes up to `limit` membership items of a deleted group; says whether any remain. */
   purgeGroup(groupId: string, limit: number): Promise<{ removed: number; more: boolean }>;
-  /** Removes a deleted member from every group it was in (each group's count, version and lastModified move). */
-  removeEverywhere(member: Member, at: string): Promise<void>;
+  /** Removes a deleted member from every group it was in (each group's count, version and lastModified move; `change` says who). */
+  removeEverywhere(member: Member, at: string, change?: ChangeNote): Promise<void>;
   /** Resources being deleted whose memberships may remain (for the background cleanup), with when that was marked. */
   pendingPurges(): Promise<(Member & { at: string })[]>;
   /** Written before a delete, cleared after its memberships are gone: a crash in between loses nothing. */

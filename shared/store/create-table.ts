@@ -3,6 +3,7 @@ import {
   DescribeTableCommand,
   DynamoDBClient,
   ResourceInUseException,
+  UpdateTableCommand,
   UpdateTimeToLiveCommand,
   type AttributeDefinition,
   type CreateTableCommandInput,
@@ -24,6 +25,7 @@ export function createTableInput(tableName: string, def: TableDefinition = TABLE
   return {
     TableName: tableName,
     BillingMode: def.billingMode,
+    StreamSpecification: { StreamEnabled: true, StreamViewType: def.stream },
     AttributeDefinitions: [...attributes.values()],
     KeySchema: [
       { AttributeName: def.partitionKey.name, KeyType: 'HASH' },
@@ -43,7 +45,13 @@ export function createTableInput(tableName: string, def: TableDefinition = TABLE
 /** Creates the table unless it exists; returns true when it created it. */
 export async function ensureTable(client: DynamoDBClient, tableName: string, def: TableDefinition = TABLE): Promise<boolean> {
   try {
-    await client.send(new DescribeTableCommand({ TableName: tableName }));
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    // A table made before the change stream existed (local data of an older version) gets it now.
+    if (!Table?.StreamSpecification?.StreamEnabled) {
+      await client.send(
+        new UpdateTableCommand({ TableName: tableName, StreamSpecification: { StreamEnabled: true, StreamViewType: def.stream } }),
+      );
+    }
     return false;
   } catch (e: unknown) {
     if (!(e instanceof Error) || e.name !== 'ResourceNotFoundException') throw e;

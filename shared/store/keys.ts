@@ -16,6 +16,11 @@
  * | SCIM token                   | TOKEN                             | <token id>               |                                      |                            |                        |                                |
  * | provisioning settings        | CONFIG                            | PROVISIONING             |                                      |                            |                        |                                |
  * | audit event                  | AUDIT#<yyyy-mm-dd>                | <at>#<event id>          |                                      |                            | AUDIT / <at>#<event id> |                               |
+ * | change event, in the log     | EVENTLOG#<yyyy-mm-dd>             | <logged at>#<event id>   |                                      |                            |                        |                                |
+ * | change event, by resource    | EVENTS#<resource id>              | <sequence, 12 digits>    |                                      |                            |                        |                                |
+ * | webhook                      | WEBHOOK                           | <webhook id>             |                                      |                            |                        |                                |
+ * | webhooks' count              | WEBHOOK                           | #COUNT                   |                                      |                            |                        |                                |
+ * | webhook delivery             | WEBHOOK#<webhook id>              | DELIVERY#<event time>#<event id> |                              |                            |                        |                                |
  *
  * Folded: NFC and lower case, as filters compare case-insensitive strings, so `eq` and `sw` are
  * key conditions; index values are cut to 1,000 bytes (an index sort key holds 1,024), which makes
@@ -74,6 +79,9 @@ export function indexValue(value: string): string {
 /** How a case-insensitive string is held in an index: as filters compare it (NFC, lower case), cut to size. */
 export const foldedIndexValue = (value: string): string => indexValue(value.normalize('NFC').toLowerCase());
 
+/** The attribute of a user or group item that says what its last write was (ChangeNote): its change event reads it from the stream. */
+export const CHANGE_ATTRIBUTE = 'change';
+
 export type Key = Record<string, string>;
 const key = (pk: string, sk: string): Key => ({ [KEYS.pk]: pk, [KEYS.sk]: sk });
 
@@ -81,6 +89,10 @@ const key = (pk: string, sk: string): Key => ({ [KEYS.pk]: pk, [KEYS.sk]: sk });
 export const PREFIX: Record<ResourceKind, string> = { User: 'USER', Group: 'GROUP' };
 export const SINGLETON_PK = { counter: 'COUNT', purge: 'PURGE', nesting: 'NESTING', token: 'TOKEN', config: 'CONFIG' } as const;
 export const AUDIT_PREFIX = 'AUDIT#';
+export const EVENT_LOG_PREFIX = 'EVENTLOG#';
+export const RESOURCE_EVENTS_PREFIX = 'EVENTS#';
+export const WEBHOOK_PK = 'WEBHOOK';
+export const DELIVERIES_PREFIX = 'WEBHOOK#';
 export const PAGE_PREFIX = 'PAGE#';
 const UNIQUE = 'UNIQUE';
 
@@ -139,6 +151,25 @@ export const auditKeys = {
   item: (at: string, id: string): Key => key(`${AUDIT_PREFIX}${at.slice(0, 10)}`, `${at}#${id}`),
   listingPk: 'AUDIT',
   listingSk: (at: string, id: string): string => `${at}#${id}`,
+};
+
+export const eventKeys = {
+  /** The log, a partition per day of logging (read oldest first, strongly consistent). */
+  logDay: (day: string): string => `${EVENT_LOG_PREFIX}${day}`,
+  log: (loggedAt: string, eventId: string): Key => key(eventKeys.logDay(loggedAt.slice(0, 10)), `${loggedAt}#${eventId}`),
+  /** One resource's events in order (and the guard that logs each event once). */
+  resource: (resourceId: string, sequence: number): Key => key(eventKeys.resourcePk(resourceId), eventKeys.sequenceSk(sequence)),
+  resourcePk: (resourceId: string): string => `${RESOURCE_EVENTS_PREFIX}${resourceId}`,
+  sequenceSk: (sequence: number): string => String(sequence).padStart(12, '0'),
+};
+
+export const webhookKeys = {
+  item: (id: string): Key => key(WEBHOOK_PK, id),
+  count: key(WEBHOOK_PK, '#COUNT'),
+  deliveriesPk: (webhookId: string): string => `${DELIVERIES_PREFIX}${webhookId}`,
+  deliveryPrefix: 'DELIVERY#',
+  delivery: (webhookId: string, eventTime: string, eventId: string): Key =>
+    key(webhookKeys.deliveriesPk(webhookId), `${webhookKeys.deliveryPrefix}${eventTime}#${eventId}`),
 };
 
 /**

@@ -3,16 +3,19 @@ import type { AuditEvent } from '../audit/events';
 import {
   ResourceNotFoundError,
   VersionConflictError,
+  type ChangeNote,
   type Member,
   type MemberType,
   type MembershipChange,
+  type MembershipChunk,
   type MembershipRepository,
   type WritePlan,
 } from '../scim/ports';
 import { auditPut } from './audit-repository';
 import { batchGetAll, batchWriteAll, queryAll, type Item, type TransactItems } from './batch';
 import { cancellationCodes, failedCondition, retryConflicts } from './errors';
-import { INDEX, isStorableId, KEYS, membershipKeys, resourceKeys, SINGLETON_PK } from './keys';
+import { CHANGE_ATTRIBUTE, INDEX, isStorableId, KEYS, membershipKeys, resourceKeys, SINGLETON_PK } from './keys';
+import { changeNote } from '../scim/events/change-note';
 
 /** DynamoDB's limit on the items of one TransactWriteItems. */
 const MAX_TRANSACTION_ITEMS = 100;
@@ -151,15 +154,15 @@ export class DynamoMembershipRepository implements MembershipRepository {
   }
 
   /** A membership change after the first chunk, or a member's removal: the live group's count, version and lastModified move. */
-  private groupMoved(groupId: string, delta: number, at: string, live: boolean): TransactItems[number] {
+  private groupMoved(groupId: string, delta: number, at: string, live: boolean, change: ChangeNote): TransactItems[number] {
     return {
       Update: {
         TableName: this.tableName,
         Key: resourceKeys.item('Group', groupId),
-        UpdateExpression: 'ADD memberCount :d, #v :one SET lastModified = :at',
+        UpdateExpression: 'ADD memberCount :d, #v :one SET lastModified = :at, #change = :change',
         ConditionExpression: live ? 'attribute_exists(#pk) AND attribute_not_exists(deleted)' : 'attribute_exists(#pk)',
-        ExpressionAttributeNames: { '#pk': KEYS.pk, '#v': 'version' },
-        ExpressionAttributeValues: { ':d': delta, ':one': 1, ':at': at },
+        ExpressionAttributeNames: { '#pk': KEYS.pk, '#v': 'version', '#change': CHANGE_ATTRIBUTE },
+        ExpressionAttributeValues: { ':d': delta, ':one': 1, ':at': at, ':change': change },
       },
     };
   }
@@ -167,7 +170,13 @@ export class DynamoMembershipRepository implements MembershipRepository {
   async change(
     groupId: string,
     change: MembershipChange,
-    options: { at: string; audit?: AuditEvent; head: (firstChunkDelta: number) => WritePlan; beforeEachWrite?: () => void },
+    options: {
+      at: string;
+      audit?: AuditEvent;
+      change: ChangeNote;
+      head: (firstChunk: MembershipChunk) => WritePlan;
+      beforeEachWrite?: () => void;
+    },
   ): Promise<{ transactions: number }> {
     const ops: Op[] = [
       ...change.add.map((m) => ({ kind: 'add' as const, m })),
@@ -178,7 +187,7 @@ export class DynamoMembershipRepository implements MembershipRepository {
     // so that the log says a change happened only once all of it has. At most 100 items each.
     const auditSlot = options.audit ? 1 : 0;
     const nesting = change.nestingVersion !== undefined ? [this.nestingMoved(change.nestingVersion)] : [];
-    const firstRoom = MAX_TRANSACTION_ITEMS - options.head(0).items.length - nesting.length - auditSlot;
+    const firstRoom = MAX_TRANSACTION_ITEMS - options.head({ delta: 0, added: [], removed: [] }).items.length - nesting.length - auditSlot;
     const laterRoom = MAX_TRANSACTION_ITEMS - 1 - auditSlot;
     let transactions = 0;
     for (let i = 0; transactions === 0 || i < ops.length;) {
@@ -188,6 +197,7 @@ export class DynamoMembershipRepository implements MembershipRepository {
       options.beforeEachWrite?.();
       await this.writeChunk(groupId, chunk, {
         at: options.at,
+        change: first ? options.change : { ...options.change, op: 'members' },
         ...(first ? { head: options.head, guards: nesting } : {}),
         ...(i >= ops.length && options.audit ? { audit: options.audit } : {}),
       });
@@ -200,16 +210,28 @@ export class DynamoMembershipRepository implements MembershipRepository {
   private async writeChunk(
     groupId: string,
     chunk: Op[],
-    options: { at: string; head?: (firstChunkDelta: number) => WritePlan; guards?: TransactItems; audit?: AuditEvent },
+    options: {
+      at: string;
+      change: ChangeNote;
+      head?: (firstChunk: MembershipChunk) => WritePlan;
+      guards?: TransactItems;
+      audit?: AuditEvent;
+    },
   ): Promise<void> {
     let ops = chunk;
     for (let attempt = 0; attempt < 5; attempt++) {
-      const delta = ops.reduce((n, o) => n + (o.kind === 'add' ? 1 : -1), 0);
-      const head = options.head?.(delta);
+      // The chunk's note names the members it adds and removes (its change event lists them).
+      const part: MembershipChunk = {
+        delta: ops.reduce((n, o) => n + (o.kind === 'add' ? 1 : -1), 0),
+        added: ops.filter((o) => o.kind === 'add').map((o) => o.m.id),
+        removed: ops.filter((o) => o.kind === 'remove').map((o) => o.m.id),
+      };
+      const note: ChangeNote = { ...options.change, members: { added: part.added, removed: part.removed } };
+      const head = options.head?.(part);
       const headItems: TransactItems = head
         ? [...(head.items as TransactItems)]
         : ops.length > 0
-          ? [this.groupMoved(groupId, delta, options.at, true)]
+          ? [this.groupMoved(groupId, part.delta, options.at, true, note)]
           : [];
       const audit: TransactItems = options.audit ? [auditPut(this.tableName, options.audit, this.auditRetentionDays)] : [];
       const items: TransactItems = [
@@ -261,7 +283,9 @@ export class DynamoMembershipRepository implements MembershipRepository {
     return { removed: now.length, more: items.length > now.length };
   }
 
-  async removeEverywhere(member: Member, at: string): Promise<void> {
+  async removeEverywhere(member: Member, at: string, change?: ChangeNote): Promise<void> {
+    // Each group's change event says the member left it, and who removed it (the delete's actor, or the cleanup job).
+    const note: ChangeNote = { ...changeNote('members', { change }), op: 'members', members: { added: [], removed: [member.id] } };
     /** Groups whose item is gone (erased): their membership goes without a count to move. */
     const gone = new Set<string>();
     for (let attempt = 0; attempt < 8; attempt++) {
@@ -287,7 +311,7 @@ export class DynamoMembershipRepository implements MembershipRepository {
             ...(gone.has(gid) ? [] : [{ gid, what: 'group' as const }]),
           ]);
           const items: TransactItems = written.map((w) =>
-            w.what === 'membership' ? this.memberDelete(w.gid, member) : this.groupMoved(w.gid, -1, at, false),
+            w.what === 'membership' ? this.memberDelete(w.gid, member) : this.groupMoved(w.gid, -1, at, false, note),
           );
           await retryConflicts(() => this.db.send(new TransactWriteCommand({ TransactItems: items })));
         }

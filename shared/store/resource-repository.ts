@@ -10,6 +10,7 @@ import type { AuditEvent } from '../audit/events';
 import {
   UniquenessError,
   VersionConflictError,
+  type ChangeNote,
   type DeletedResource,
   type ListPosition,
   type ListState,
@@ -24,12 +25,13 @@ import {
   type WriteOptions,
   type WritePlan,
 } from '../scim/ports';
+import { changeNote } from '../scim/events/change-note';
 import { uniqueNameKey } from '../scim/resource/names';
 import { CURSOR_TIMEOUT_SECONDS } from '../scim/limits';
 import { auditPut } from './audit-repository';
 import { batchGetAll, type Item, type TransactItems } from './batch';
 import { failedCondition, isConditionFailure, retryConflicts, translateCancellation } from './errors';
-import { foldedIndexValue, INDEX, indexValue, isStorableId, KEYS, resourceKeys } from './keys';
+import { CHANGE_ATTRIBUTE, foldedIndexValue, INDEX, indexValue, isStorableId, KEYS, resourceKeys } from './keys';
 
 /** The unique, case-insensitive name attribute of each type. */
 const NAME_ATTRIBUTE: Record<ResourceKind, string> = { User: 'userName', Group: 'displayName' };
@@ -125,11 +127,12 @@ export class DynamoResourceRepository implements ResourceRepository {
     };
   }
 
-  private item(stored: StoredResource): Item {
+  private item(stored: StoredResource, change: ChangeNote): Item {
     const ext = this.extOf(stored.resource);
     return {
       ...this.key(stored.id),
       id: stored.id,
+      [CHANGE_ATTRIBUTE]: change,
       data: stored.resource,
       version: stored.version,
       created: stored.created,
@@ -448,7 +451,7 @@ export class DynamoResourceRepository implements ResourceRepository {
       {
         Put: {
           TableName: this.tableName,
-          Item: this.item(result),
+          Item: this.item(result, changeNote('create', options)),
           ConditionExpression: 'attribute_not_exists(#pk)',
           ExpressionAttributeNames: { '#pk': KEYS.pk },
         },
@@ -488,7 +491,10 @@ export class DynamoResourceRepository implements ResourceRepository {
     return { plan: this.plan(items, guards), result };
   }
 
-  planTouch(previous: StoredResource, options: { at: string; memberDelta: number }): { plan: WritePlan; result: StoredResource } {
+  planTouch(
+    previous: StoredResource,
+    options: { at: string; memberDelta: number; change?: ChangeNote },
+  ): { plan: WritePlan; result: StoredResource } {
     const result: StoredResource = {
       ...previous,
       version: previous.version + 1,
@@ -500,10 +506,16 @@ export class DynamoResourceRepository implements ResourceRepository {
         Update: {
           TableName: this.tableName,
           Key: this.key(previous.id),
-          UpdateExpression: 'SET #v = :next, lastModified = :at, memberCount = :count',
+          UpdateExpression: 'SET #v = :next, lastModified = :at, memberCount = :count, #change = :change',
           ConditionExpression: '#v = :v AND attribute_not_exists(deleted)',
-          ExpressionAttributeNames: { '#v': 'version' },
-          ExpressionAttributeValues: { ':v': previous.version, ':next': result.version, ':at': options.at, ':count': result.memberCount },
+          ExpressionAttributeNames: { '#v': 'version', '#change': CHANGE_ATTRIBUTE },
+          ExpressionAttributeValues: {
+            ':v': previous.version,
+            ':next': result.version,
+            ':at': options.at,
+            ':count': result.memberCount,
+            ':change': changeNote('members', options),
+          },
         },
       },
     ];
@@ -533,7 +545,7 @@ export class DynamoResourceRepository implements ResourceRepository {
       {
         Put: {
           TableName: this.tableName,
-          Item: this.item(result),
+          Item: this.item(result, changeNote(restoring ? 'restore' : 'replace', options)),
           ConditionExpression: restoring ? 'version = :v AND deleted = :true' : 'version = :v AND attribute_not_exists(deleted)',
           ExpressionAttributeValues: { ':v': previous.version, ...(restoring ? { ':true': true } : {}) },
         },
@@ -572,11 +584,12 @@ export class DynamoResourceRepository implements ResourceRepository {
           TableName: this.tableName,
           Key: this.key(previous.id),
           // Out of every order; by externalId among the deleted records (a restore by the same identity finds it).
-          UpdateExpression: `SET deleted = :true, deletedAt = :at, version = :next, #ttl = :ttl${ext ? ', #ext = :deletedExt' : ''} REMOVE ${resourceKeys.indexAttributes.join(', ')}, passwordHash`,
+          UpdateExpression: `SET deleted = :true, deletedAt = :at, version = :next, #change = :change, #ttl = :ttl${ext ? ', #ext = :deletedExt' : ''} REMOVE ${resourceKeys.indexAttributes.join(', ')}, passwordHash`,
           ConditionExpression: 'version = :v AND attribute_not_exists(deleted)',
-          ExpressionAttributeNames: { '#ttl': KEYS.ttl, ...(ext ? { '#ext': INDEX.externalIds.pk } : {}) },
+          ExpressionAttributeNames: { '#ttl': KEYS.ttl, '#change': CHANGE_ATTRIBUTE, ...(ext ? { '#ext': INDEX.externalIds.pk } : {}) },
           ExpressionAttributeValues: {
             ...(ext ? { ':deletedExt': resourceKeys.deletedExternalIdsPk(this.kind) } : {}),
+            ':change': changeNote('delete', options),
             ':true': true,
             ':at': options.at,
             ':v': previous.version,

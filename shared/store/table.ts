@@ -23,6 +23,8 @@ export interface TableDefinition {
   /** Epoch seconds; DynamoDB deletes the item some time after this instant. */
   readonly timeToLiveAttribute: string;
   readonly billingMode: 'PAY_PER_REQUEST';
+  /** The table's change stream: every committed write with the item before and after (the change events' source). */
+  readonly stream: 'NEW_AND_OLD_IMAGES';
 }
 
 const gsi = (n: number, projection: IndexDefinition['projection'] = 'ALL'): IndexDefinition => ({
@@ -44,6 +46,7 @@ export const TABLE: TableDefinition = {
   globalSecondaryIndexes: [gsi(1), gsi(2), gsi(3), gsi(4, 'KEYS_ONLY')],
   timeToLiveAttribute: 'ttl',
   billingMode: 'PAY_PER_REQUEST',
+  stream: 'NEW_AND_OLD_IMAGES',
 };
 
 /** Environment variable through which every function learns the table's name. */

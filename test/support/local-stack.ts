@@ -18,13 +18,23 @@ export interface TestStack extends LocalStack {
 export async function startTestStack(
   env: Record<string, string> = {},
   expiryIntervalMs = 0,
-  extra: Pick<LocalStackOptions, 'log'> = {},
+  extra: Pick<LocalStackOptions, 'log' | 'events'> = {},
 ): Promise<TestStack> {
   const endpoint = process.env[DYNAMODB_ENDPOINT_ENV];
   if (!endpoint) throw new Error('DynamoDB Local is not running (the Jest global setup starts it)');
   const localDir = await mkdtemp(join(tmpdir(), 'scim-e2e-'));
   const tableName = `e2e-${randomUUID()}`;
-  const stack = await startLocalStack({ dynamoEndpoint: endpoint, tableName, port: 0, localDir, env, expiryIntervalMs, ...extra });
+  // The change-event pipeline only for the tests that ask for it (it would turn every other test's writes into events).
+  const stack = await startLocalStack({
+    dynamoEndpoint: endpoint,
+    tableName,
+    port: 0,
+    localDir,
+    env,
+    expiryIntervalMs,
+    events: false,
+    ...extra,
+  });
   const db = createDocumentClient();
   return {
     ...stack,

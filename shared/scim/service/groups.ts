@@ -12,6 +12,7 @@
  */
 import type { AuditEvent } from '../../audit/events';
 import type { Clock } from '../../clock';
+import { changeNote } from '../events/change-note';
 import { compileFilter } from '../filter';
 import { INLINE_PURGE_LIMIT, MAX_MEMBERS_RETURNED, READ_WORK } from '../limits';
 import { ScimError } from '../messages/error';
@@ -20,6 +21,7 @@ import type { SearchRequest } from '../messages/search-request';
 import { applyPatch, canonical } from '../patch/apply';
 import { memberRefs as requestedMembers, planMemberChanges, type MemberIntent, type MemberRef } from '../patch/members';
 import type {
+  MembershipChunk,
   Member,
   MembershipChange,
   MembershipRepository,
@@ -223,16 +225,18 @@ export class GroupService {
     const at = this.writer.now();
     const display = String((attributes ?? current.resource).displayName ?? '');
     let result: StoredResource | undefined;
-    const head = (delta: number): WritePlan => {
-      const planned = attributes
-        ? this.deps.repo.planReplace(current, attributes, { at, memberDelta: delta })
-        : this.deps.repo.planTouch(current, { at, memberDelta: delta });
+    const audit = this.writer.event(ctx, op, 'success', { id: current.id, display });
+    const note = changeNote(op === 'replace' ? 'replace' : 'patch', { audit });
+    const head = (chunk: MembershipChunk): WritePlan => {
+      const options = { at, memberDelta: chunk.delta, change: { ...note, members: { added: chunk.added, removed: chunk.removed } } };
+      const planned = attributes ? this.deps.repo.planReplace(current, attributes, options) : this.deps.repo.planTouch(current, options);
       result = planned.result;
       return planned.plan;
     };
     const { transactions } = await this.memberships.change(current.id, change, {
       at,
-      audit: this.writer.event(ctx, op, 'success', { id: current.id, display }),
+      audit,
+      change: note,
       head,
       beforeEachWrite: () => budgetOf(ctx).checkTime('writing the next members'),
     });
@@ -250,6 +254,7 @@ export class GroupService {
         const id = this.deps.newId();
         const resolved = await this.resolveMembers(id, requestedMembers(members, 'members'), ctx);
         const at = this.writer.now();
+        const createAudit = this.writer.event(ctx, 'create', 'success', { id, display });
         let result: StoredResource | undefined;
         let transactions: number;
         try {
@@ -258,9 +263,14 @@ export class GroupService {
             guarded({ add: [...resolved.members.values()], remove: [] }, resolved.nestingVersion),
             {
               at,
-              audit: this.writer.event(ctx, 'create', 'success', { id, display }),
-              head: (delta) => {
-                const planned = this.deps.repo.planCreate(id, attributes, { at, memberCount: delta });
+              audit: createAudit,
+              change: changeNote('create', { audit: createAudit }),
+              head: (chunk) => {
+                const planned = this.deps.repo.planCreate(id, attributes, {
+                  at,
+                  memberCount: chunk.delta,
+                  change: { ...changeNote('create', { audit: createAudit }), members: { added: chunk.added, removed: chunk.removed } },
+                });
                 result = planned.result;
                 return planned.plan;
               },
@@ -296,7 +306,7 @@ export class GroupService {
       retainUntil: this.writer.retainUntil(at),
     });
     await this.writer.afterDelete(async () => {
-      await this.memberships.removeEverywhere(self, at);
+      await this.memberships.removeEverywhere(self, at, audit ? changeNote('members', { audit }) : undefined);
       await this.memberships.purgeGroup(self.id, INLINE_PURGE_LIMIT);
     });
   }

@@ -13,6 +13,7 @@
  * goes to a different person.
  */
 import type { Actor, AuditEvent } from '../../audit/events';
+import { changeNote } from '../events/change-note';
 import type { Clock } from '../../clock';
 import type { PatchOp } from '../messages/patch-op';
 import type { SearchRequest } from '../messages/search-request';
@@ -201,12 +202,9 @@ export class UserService {
           const self = { id, type: 'User' as const };
           // Marked first, cleared by the cleanup job after a last pass: a crash in between loses nothing.
           await this.deps.memberships.markPurgePending(self, at);
-          await this.deps.repo.remove(current, {
-            at,
-            audit: this.writer.event(ctx, 'delete', 'success', { id }),
-            retainUntil: this.writer.retainUntil(at),
-          });
-          await this.writer.afterDelete(() => this.deps.memberships.removeEverywhere(self, at));
+          const audit = this.writer.event(ctx, 'delete', 'success', { id });
+          await this.deps.repo.remove(current, { at, audit, retainUntil: this.writer.retainUntil(at) });
+          await this.writer.afterDelete(() => this.deps.memberships.removeEverywhere(self, at, changeNote('members', { audit })));
         },
       }),
     });
