@@ -96,7 +96,7 @@ export class ProjectFunction extends LambdaFunction {
     Validations.of(defaultPolicy).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason:
-        'X-Ray active tracing only: xray:PutTraceSegments and xray:PutTelemetryRecords have no resource-level permissions, so their Resource must be *. Every other statement names its resource.',
+        'X-Ray active tracing: xray:PutTraceSegments and xray:PutTelemetryRecords have no resource-level permissions, so their Resource must be *; the same holds for dynamodb:ListStreams, which the DynamoDB event source of the events function needs. Every other statement names its resource.',
     });
     // Built into the cloud assembly's folder (cdk.out), then staged as the function's asset.
     const outdir = Stage.of(scope)?.assetOutdir ?? join(PROJECT_ROOT, 'cdk.out');

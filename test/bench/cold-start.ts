@@ -35,6 +35,10 @@ export const DEPLOYED_ENV: Readonly<Record<string, string>> = {
   SCIM_ENDPOINT: 'https://example.execute-api.us-east-1.amazonaws.com/prod/api/scim/v2',
   EXPIRY_TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:bench-expiry-warnings',
   TOKEN_RETENTION_DAYS: '90',
+  EVENT_BUS_NAME: 'bench-change-events',
+  DELIVERY_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/bench-deliveries.fifo',
+  EVENT_FORM: 'notice',
+  EVENT_RETENTION_DAYS: '30',
 };
 
 export interface ColdInit {

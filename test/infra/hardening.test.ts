@@ -39,7 +39,7 @@ describe('data and logs', () => {
 
   it('every log group is kept when the stack is deleted', () => {
     const groups = ofType('AWS::Logs::LogGroup');
-    expect(groups.length).toBe(7);
+    expect(groups.length).toBe(9); // 7 functions, 2 API access logs
     for (const [, g] of groups) {
       expect(g.DeletionPolicy).toBe('Retain');
       expect(g.UpdateReplacePolicy).toBe('Retain');

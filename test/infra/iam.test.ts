@@ -4,7 +4,8 @@
  * shared/store/*.ts and functions/*), never from infra/functions.ts, which the stack reads.
  *
  * Resources are named by what they are: `Table.Arn`, `Table.Arn/index/GSI1`, `OwnLogGroup.Arn`
- * (the function's own log group), `OwnDeadLetterQueue.Arn`, `CursorSecret`, `AlertTopic`, `AlertKey.Arn`.
+ * (the function's own log group), `OwnDeadLetterQueue.Arn`, `CursorSecret`, `AlertTopic`, `AlertKey.Arn`,
+ * `EventBus.Arn`, `DeliveryQueue.Arn`, `StreamDeadLetters.Arn`, `Table.StreamArn`.
  */
 import { Template } from 'aws-cdk-lib/assertions';
 import { DEFAULT_CONFIG, ScimProvisioningStack } from '../../infra/stacks/scim-provisioning-stack';
@@ -49,6 +50,9 @@ function policyOf(fnId: string): Statement[] {
     [only('AWS::SNS::Topic')]: 'AlertTopic',
     [only('AWS::KMS::Key')]: 'AlertKey',
     [(fn.LoggingConfig as { LogGroup: { Ref: string } }).LogGroup.Ref]: 'OwnLogGroup',
+    [only('AWS::Events::EventBus')]: 'EventBus',
+    [idsOf('AWS::SQS::Queue').find((id) => /^ChangeEventsDeliveries[0-9A-F]+$/.test(id)) ?? '']: 'DeliveryQueue',
+    [idsOf('AWS::SQS::Queue').find((id) => /^ChangeEventsStreamDeadLetters/.test(id)) ?? '']: 'StreamDeadLetters',
   };
   const dlq = (fn.DeadLetterConfig as { TargetArn?: { 'Fn::GetAtt': [string, string] } } | undefined)?.TargetArn;
   if (dlq) names[dlq['Fn::GetAtt'][0]] = 'OwnDeadLetterQueue';
@@ -224,6 +228,50 @@ describe('IAM policy of each function', () => {
         stmt({ Sid: 'AdminAuditEvents', Action: ddb('PutItem'), Resource: [TABLE], Condition: { ...like(['AUDIT#*']), ...noReadBack } }),
         stmt({ Sid: 'AdminAuditLog', Action: ddb('Query'), Resource: [GSI3], Condition: equals(['AUDIT']) }),
         stmt({ Sid: 'AdminEraseUsers', Action: ddb('GetItem', 'DeleteItem'), Resource: [TABLE], Condition: like(['USER#*']) }),
+        // Webhooks: the count (a transaction's UpdateItem) and the webhook (PutItem, DeleteItem), GetItem before its deliveries, Query to list.
+        stmt({
+          Sid: 'AdminWebhooks',
+          Action: ddb('GetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem'),
+          Resource: [TABLE],
+          Condition: equals(['WEBHOOK']),
+        }),
+        stmt({ Sid: 'AdminWebhookDeliveries', Action: ddb('Query'), Resource: [TABLE], Condition: like(['WEBHOOK#*']) }),
+        stmt({ Sid: 'AdminEventLog', Action: ddb('Query'), Resource: [TABLE], Condition: like(['EVENTLOG#*', 'EVENTS#*']) }),
+      ]),
+    );
+  });
+
+  it('events: reads the table stream, puts each event in the log (write only) and on the bus, lists webhooks, queues deliveries', () => {
+    expect(policyOf(functionId(/table stream/))).toEqual(
+      policy([
+        // (CDK merges statements with the same resource: ListStreams, which has no resource-level permission, with X-Ray.)
+        stmt({ Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: ['OwnLogGroup.Arn'] }),
+        stmt({ Action: ['dynamodb:ListStreams', 'xray:PutTraceSegments', 'xray:PutTelemetryRecords'], Resource: ['*'] }),
+        stmt({ Action: ddb('DescribeStream', 'GetRecords', 'GetShardIterator'), Resource: ['Table.StreamArn'] }),
+        // The delivery queue, and the stream's on-failure destination (the positions of records given up on).
+        stmt({
+          Action: ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'],
+          Resource: ['DeliveryQueue.Arn', 'StreamDeadLetters.Arn'],
+        }),
+        stmt({ Action: ['events:PutEvents'], Resource: ['EventBus.Arn'] }),
+        stmt({ Sid: 'EventsLog', Action: ddb('PutItem'), Resource: [TABLE], Condition: { ...like(['EVENTLOG#*', 'EVENTS#*']), ...noReadBack } }),
+        stmt({ Sid: 'EventsWebhooks', Action: ddb('Query'), Resource: [TABLE], Condition: equals(['WEBHOOK']) }),
+      ]),
+    );
+  });
+
+  it('webhook sender: the webhook and its health, the event, its delivery record, the audit of a disable; consumes the delivery queue', () => {
+    expect(policyOf(functionId(/Delivers change events/))).toEqual(
+      policy([
+        ...BASICS,
+        stmt({
+          Action: ['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage'],
+          Resource: ['DeliveryQueue.Arn'],
+        }),
+        stmt({ Sid: 'SenderWebhooks', Action: ddb('GetItem', 'UpdateItem'), Resource: [TABLE], Condition: equals(['WEBHOOK']) }),
+        stmt({ Sid: 'SenderEvents', Action: ddb('GetItem'), Resource: [TABLE], Condition: like(['EVENTS#*']) }),
+        stmt({ Sid: 'SenderDeliveries', Action: ddb('GetItem', 'UpdateItem'), Resource: [TABLE], Condition: like(['WEBHOOK#*']) }),
+        stmt({ Sid: 'SenderAuditEvents', Action: ddb('PutItem'), Resource: [TABLE], Condition: { ...like(['AUDIT#*']), ...noReadBack } }),
       ]),
     );
   });
@@ -286,7 +334,7 @@ describe('function roles', () => {
     const roleIds = idsOf('AWS::Lambda::Function').map(
       (id) => (resources[id]?.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0],
     );
-    expect(new Set(roleIds).size).toBe(5);
+    expect(new Set(roleIds).size).toBe(7);
     for (const roleId of roleIds) {
       const role = resources[roleId]?.Properties ?? {};
       expect(role.ManagedPolicyArns).toBeUndefined();
@@ -304,6 +352,12 @@ describe('function roles', () => {
       for (const s of statements) {
         const actions = [s.Action as string | string[]].flat().filter((a) => a.startsWith('dynamodb:'));
         if (actions.length === 0) continue;
+        // The stream's records (the events function's event source): on the stream only, which has no leading key.
+        const stream = ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams'];
+        if (actions.every((a) => stream.includes(a))) {
+          expect(JSON.stringify(s.Resource)).toMatch(actions.includes('dynamodb:ListStreams') ? /^"\*"$/ : /StreamArn/);
+          continue;
+        }
         expect(actions.some((a) => /Scan|PartiQL|\*/.test(a))).toBe(false);
         expect(JSON.stringify(s.Condition)).toContain('dynamodb:LeadingKeys');
       }

@@ -52,7 +52,7 @@ describe('API stages', () => {
 describe('functions', () => {
   it('all trace with X-Ray (active tracing)', () => {
     const fns = ofType('AWS::Lambda::Function');
-    expect(fns.length).toBe(5);
+    expect(fns.length).toBe(7);
     for (const [, fn] of fns) expect(fn.TracingConfig).toEqual({ Mode: 'Active' });
   });
 
@@ -83,10 +83,12 @@ describe('scheduled jobs', () => {
     expect(used.size).toBe(2);
   });
 
-  it('keep their queues encrypted and reachable only over TLS', () => {
-    for (const [, q] of ofType('AWS::SQS::Queue')) expect(q.SqsManagedSseEnabled).toBe(true);
+  it('keep their queues (and the change events ones) encrypted and reachable only over TLS', () => {
+    const queues = ofType('AWS::SQS::Queue');
+    expect(queues).toHaveLength(5); // 2 job dead letters, deliveries and its dead letters, the stream's dead letters
+    for (const [, q] of queues) expect(q.SqsManagedSseEnabled).toBe(true);
     const policies = ofType('AWS::SQS::QueuePolicy').map(([, p]) => json(p.PolicyDocument));
-    expect(policies.filter((p) => p.includes('"aws:SecureTransport":"false"'))).toHaveLength(2);
+    expect(policies.filter((p) => p.includes('"aws:SecureTransport":"false"'))).toHaveLength(5);
   });
 });
 
@@ -109,7 +111,7 @@ describe('alarms', () => {
 
   it('all go to the alert topic, which the alert e-mail is subscribed to', () => {
     const topic = topicId();
-    expect(alarms()).toHaveLength(22); // with the two WAF alarms (test/infra/waf.test.ts)
+    expect(alarms()).toHaveLength(30); // with the two WAF alarms (test/infra/waf.test.ts)
     for (const a of alarms()) expect(a.AlarmActions).toEqual([{ Ref: topic }]);
     const [, sub] = ofType('AWS::SNS::Subscription')[0] ?? [];
     expect(sub).toMatchObject({ Protocol: 'email', Endpoint: 'ops@example.com', TopicArn: { Ref: topic } });
@@ -155,15 +157,28 @@ describe('alarms', () => {
   });
 
   it('watch errors and throttles of every function', () => {
-    expect(on('AWS/Lambda', 'Errors').filter((a) => a.MetricName === 'Errors')).toHaveLength(5);
-    expect(on('AWS/Lambda', 'Throttles')).toHaveLength(5);
+    expect(on('AWS/Lambda', 'Errors').filter((a) => a.MetricName === 'Errors')).toHaveLength(7);
+    expect(on('AWS/Lambda', 'Throttles')).toHaveLength(7);
   });
 
   it('watch each scheduled job: a failed run or one EventBridge could not start, and its dead letters', () => {
     expect(on('AWS/Events', 'FailedInvocations')).toHaveLength(2);
-    const dlq = on('AWS/SQS', 'ApproximateNumberOfMessagesVisible');
+    const dlq = on('AWS/SQS', 'ApproximateNumberOfMessagesVisible').filter((a) => /Runs of/.test(String(a.AlarmDescription)));
     expect(dlq).toHaveLength(2);
     for (const a of dlq) expect(a.Threshold).toBe(1);
+  });
+
+  it('watch the change events: a failed dispatch, the stream falling behind, and both dead-letter queues', () => {
+    const [failed] = on('ScimProvisioning', 'EventDispatchFailures');
+    expect(failed).toMatchObject({ Threshold: 1, Statistic: 'Sum' });
+    const [lag] = on('AWS/Lambda', 'IteratorAge');
+    expect(lag).toMatchObject({ Threshold: 300_000, Statistic: 'Maximum' });
+    expect(json(lag?.Dimensions)).toContain('ChangeEventsDispatcher');
+    const dead = on('AWS/SQS', 'ApproximateNumberOfMessagesVisible').filter((a) => !/Runs of/.test(String(a.AlarmDescription)));
+    expect(dead.map((a) => json(a.Dimensions)).sort()).toEqual([
+      expect.stringContaining('ChangeEventsDeliveryDeadLetters'),
+      expect.stringContaining('ChangeEventsStreamDeadLetters'),
+    ]);
   });
 
   it('warn when a token expires within 7 days', () => {

@@ -98,9 +98,11 @@ describe('acknowledgments', () => {
       'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]', // publishing to the encrypted alert topic
       'AwsSolutions-IAM5[Resource::*]', // X-Ray
       'AwsSolutions-SMG4', // the cursor key needs no rotation
+      'AwsSolutions-SQS3', // the stream's on-failure destination is a dead-letter queue
       'Serverless-APIGWStructuredLogging', // numbers unquoted in the JSON access log
       'Serverless-LambdaAsyncFailureDestination', // scheduled jobs dead-letter through DeadLetterConfig
-      'Serverless-LambdaDLQ', // synchronous API functions
+      'Serverless-LambdaDLQ', // synchronous API functions; event-source functions (their sources hold failures)
+      'Serverless-LambdaEventSourceMappingDestination', // the delivery queue dead-letters by its redrive policy
       'Serverless-SQSRedrivePolicy', // the dead-letter queues themselves
     ];
     expect(ids(variants.default)).toEqual(common.sort());
