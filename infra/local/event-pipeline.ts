@@ -51,6 +51,10 @@ export interface LocalEventPipeline {
   busEvents(): { source: string; detailType: string; detail: unknown }[];
   /** Deliveries that failed every attempt (the dead-letter queue). */
   deadLetters(): unknown[];
+  /** The AWS API calls the functions made to the stand-ins, by operation (PutEvents, SendMessageBatch, …). */
+  awsCalls(): Record<string, number>;
+  /** Makes the bus refuse its next `entries` entries (InternalFailure), as EventBridge may: for tests of a failure part-way. */
+  failBus(entries: number): void;
   /** Resolves when the stream is read up to now and the queue holds nothing deliverable. */
   drained(timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
@@ -180,9 +184,13 @@ export async function startLocalEventPipeline(options: LocalEventPipelineOptions
   const busFile = join(options.localDir, 'events.jsonl');
   const queue = new LocalFifoQueue(options.sender, scale, 6 * FUNCTIONS.webhookSender.timeoutSeconds * 1000, MAX_DELIVERY_ATTEMPTS);
 
+  const calls: Record<string, number> = {};
+  let refuse = 0;
   const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
     void (async () => {
       const target = String(req.headers['x-amz-target'] ?? '');
+      const operation = target.slice(target.indexOf('.') + 1);
+      calls[operation] = (calls[operation] ?? 0) + 1;
       const input = JSON.parse((await readBody(req)) || '{}') as Record<string, unknown>;
       const reply = (body: unknown, type: string): void => {
         res.writeHead(200, { 'content-type': type });
@@ -190,10 +198,21 @@ export async function startLocalEventPipeline(options: LocalEventPipelineOptions
       };
       if (target === 'AWSEvents.PutEvents') {
         const entries = (input.Entries ?? []) as { Source: string; DetailType: string; Detail: string }[];
-        const lines = entries.map((e) => ({ source: e.Source, detailType: e.DetailType, detail: JSON.parse(e.Detail) as unknown }));
+        const refused = entries.map(() => refuse > 0 && refuse-- > 0);
+        const lines = entries
+          .filter((_, i) => !refused[i])
+          .map((e) => ({ source: e.Source, detailType: e.DetailType, detail: JSON.parse(e.Detail) as unknown }));
         bus.push(...lines);
         await appendFile(busFile, lines.map((l) => `${JSON.stringify(l)}\n`).join(''));
-        return reply({ FailedEntryCount: 0, Entries: entries.map(() => ({ EventId: randomUUID() })) }, 'application/x-amz-json-1.1');
+        return reply(
+          {
+            FailedEntryCount: refused.filter(Boolean).length,
+            Entries: refused.map((r) =>
+              r ? { ErrorCode: 'InternalFailure', ErrorMessage: 'refused (local test)' } : { EventId: randomUUID() },
+            ),
+          },
+          'application/x-amz-json-1.1',
+        );
       }
       if (target === 'AmazonSQS.SendMessageBatch') {
         const entries = (input.Entries ?? []) as {
@@ -328,6 +347,10 @@ export async function startLocalEventPipeline(options: LocalEventPipelineOptions
     endpoint,
     busEvents: () => [...bus],
     deadLetters: () => queue.dead.map((m) => JSON.parse(m.body) as unknown),
+    awsCalls: () => ({ ...calls }),
+    failBus: (entries) => {
+      refuse = entries;
+    },
     async drained(timeoutMs = 10_000) {
       const until = Date.now() + timeoutMs;
       let quiet = 0;

@@ -147,8 +147,14 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       'webhookSender',
       await load<(e: Parameters<QueueHandler>[0], c: Context) => ReturnType<QueueHandler>>(file('webhookSender')),
     );
-    eventsHandler = (e) => events(e, fakeContext('events'));
-    senderHandler = (e) => sender(e, fakeContext('webhook-sender'));
+    eventsHandler = (e) => {
+      options.onInvoke?.('events');
+      return events(e, fakeContext('events'));
+    };
+    senderHandler = (e) => {
+      options.onInvoke?.('webhook-sender');
+      return sender(e, fakeContext('webhook-sender'));
+    };
   }
   const keys = await devKeys(join(options.localDir, 'dev-signing-key.json'));
 

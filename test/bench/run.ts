@@ -1,6 +1,6 @@
 /**
  * `npm run bench [-- --quick] [--users N] [--group-members N] [--import-users N]
- * [--throughput-seconds N] [--floor-runs N]`: what each SCIM operation costs in DynamoDB calls,
+ * [--throughput-seconds N] [--floor-runs N] [--event-changes N] [--events-only]`: what each SCIM operation costs in DynamoDB calls,
  * capacity units, latency and bytes — run against the esbuild bundles that would be deployed,
  * through the local gateway, on DynamoDB Local — next to DynamoDB's own floor measured in the same
  * run; search and sort at the seeded size; throughput and CPU with 1, 8 and 32 concurrent clients;
@@ -29,6 +29,7 @@ import {
   type ScaleFacts,
 } from './workloads/search';
 import { printThroughput, throughput } from './workloads/throughput';
+import { eventTargets, forkEvents, printEvents } from './events';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -93,7 +94,19 @@ async function main(): Promise<void> {
   const functionFiles = Object.fromEntries(Object.keys(FUNCTIONS).map((k) => [k, bundles[k]?.file])) as Record<FunctionKey, string>;
   progress(`  bundled ${Object.keys(FUNCTIONS).length} functions\n`);
 
-  const bench = await startBench({ functionFiles });
+  const eventChanges = option('event-changes', quick ? 40 : 1000);
+  if (process.argv.includes('--events-only')) {
+    progress('  change events…\n');
+    const ev = await forkEvents(functionFiles, eventChanges);
+    printEvents(ev);
+    const evTargets = eventTargets(ev);
+    printTargets(evTargets);
+    if (evTargets.some((t) => !t.pass)) process.exitCode = 1;
+    return;
+  }
+
+  // The change-event pipeline is left out here (the seeding would make an event of every user): it has a run of its own below.
+  const bench = await startBench({ functionFiles, events: false });
   try {
     await bench.measure('authorizer + GET /ServiceProviderConfig (cold)', () => bench.scim('/ServiceProviderConfig'));
     const auth = await authorizer(bench, quick ? 20 : 200);
@@ -131,6 +144,9 @@ async function main(): Promise<void> {
       option('throughput-seconds', quick ? 3 : 10),
     );
 
+    progress('  change events (a process of its own)…');
+    const events = await forkEvents(functionFiles, eventChanges);
+
     progress('  cold init: fresh processes per bundle…');
     // As deployed: the stack's environment, source maps on (NODE_OPTIONS=--enable-source-maps) for functions and baseline alike.
     const cold = await measureColdInit(bundles, { runs: coldRuns, env: { ...DEPLOYED_ENV, NODE_OPTIONS: '--enable-source-maps' } });
@@ -140,6 +156,7 @@ async function main(): Promise<void> {
     console.log('');
     printTable(rows);
     printThroughput(load);
+    printEvents(events);
 
     // DynamoDB's floor: each operation's calls (every function's) at the bare calls' p50, timed in this run.
     const floorOf = (op: string): number => {
@@ -310,6 +327,7 @@ async function main(): Promise<void> {
         figure: `${((bundles[k]?.bytes ?? 0) / 1024).toFixed(0)} KB`,
         pass: (bundles[k]?.bytes ?? Infinity) < 500 * 1024,
       })),
+      ...eventTargets(events),
     ];
     printTargets(targets);
     const seconds = Math.round((Date.now() - started) / 1000);
@@ -327,6 +345,7 @@ async function main(): Promise<void> {
       plans,
       scale,
       throughput: load,
+      events,
       paging: pages,
       group: facts,
       abuse,

@@ -37,7 +37,7 @@ describe('npm run bench -- --quick', () => {
         ],
         {
           cwd: root,
-          timeout: 170_000,
+          timeout: 230_000,
           maxBuffer: 20 * 1024 * 1024,
         },
       ).catch((e: unknown) => {
@@ -55,5 +55,5 @@ describe('npm run bench -- --quick', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
-  }, 180_000);
+  }, 240_000);
 });

@@ -287,12 +287,30 @@ describe('change events: webhooks, the bus and the replayable log (local pipelin
     expect((await admin('GET', '/events?cursor=forged')).status).toBe(400);
   });
 
+  it('loses nothing when the events function fails part-way: the bus refuses, the stream batch is retried, each event arrives once', async () => {
+    const busBefore = stack.events?.busEvents().length ?? 0;
+    const deliveredBefore = delivered().length;
+    stack.events?.failBus(5); // more than the function's own three tries of an entry
+    await expectScimJson(await okta('PATCH', `/Users/${ids.okta}`, fixture('okta-patch-user-deactivate-o1.json')), 200);
+    await until('the retried event', () => delivered().length > deliveredBefore);
+    await stack.events?.drained();
+    const bus = (stack.events?.busEvents() ?? []).slice(busBefore).map((e) => e.detail as ChangeEventBody);
+    expect(bus.map((e) => [e.resourceId, e.type])).toEqual([[ids.okta, NOTICE.deactivate]]);
+    expect(
+      delivered()
+        .slice(deliveredBefore)
+        .map((e) => e.id),
+    ).toEqual([bus[0]?.id]);
+    const log = (await (await admin('GET', `/events?resourceId=${ids.okta}`)).json()) as { events: ChangeEventBody[] };
+    expect(log.events.filter((e) => e.id === bus[0]?.id)).toHaveLength(1);
+  });
+
   it('stops deliveries to a deleted webhook', async () => {
     expect((await admin('DELETE', `/webhooks/${webhookId}`)).status).toBe(204);
     expect((await admin('DELETE', `/webhooks/${webhookId}`)).status).toBe(404);
     const before = received.length;
     await expectScimJson(await okta('PATCH', `/Users/${ids.second}`, fixture('okta-patch-reactivate-o1-e2e.json')), 200);
-    await until('the bus event', () => (stack.events?.busEvents().length ?? 0) >= 14);
+    await until('the bus event', () => (stack.events?.busEvents().length ?? 0) >= 15);
     await stack.events?.drained();
     expect(received.length).toBe(before);
   });

@@ -254,7 +254,12 @@ describe('IAM policy of each function', () => {
           Resource: ['DeliveryQueue.Arn', 'StreamDeadLetters.Arn'],
         }),
         stmt({ Action: ['events:PutEvents'], Resource: ['EventBus.Arn'] }),
-        stmt({ Sid: 'EventsLog', Action: ddb('PutItem'), Resource: [TABLE], Condition: { ...like(['EVENTLOG#*', 'EVENTS#*']), ...noReadBack } }),
+        stmt({
+          Sid: 'EventsLog',
+          Action: ddb('PutItem'),
+          Resource: [TABLE],
+          Condition: { ...like(['EVENTLOG#*', 'EVENTS#*']), ...noReadBack },
+        }),
         stmt({ Sid: 'EventsWebhooks', Action: ddb('Query'), Resource: [TABLE], Condition: equals(['WEBHOOK']) }),
       ]),
     );
