@@ -98,7 +98,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   });
   const client = new DynamoDBClient(dynamoConfig());
   try {
-    await ensureTable(client, options.tableName);
+    // The change stream only when the event pipeline reads it (see createTableInput).
+    await ensureTable(client, options.tableName, undefined, { stream: options.events !== false });
   } finally {
     client.destroy();
   }

@@ -18,10 +18,21 @@ describe('the local table comes from the shared definition', () => {
       { AttributeName: TABLE.sortKey.name, KeyType: 'RANGE' },
     ]);
     expect(Table?.BillingModeSummary?.BillingMode).toBe('PAY_PER_REQUEST');
+    // The change events' source: every write with the item before and after.
+    expect(Table?.StreamSpecification).toEqual({ StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' });
     expect(Table?.GlobalSecondaryIndexes?.map((i) => i.IndexName).sort()).toEqual(
       TABLE.globalSecondaryIndexes.map((i) => i.indexName).sort(),
     );
     const ttl = await client.send(new DescribeTimeToLiveCommand({ TableName: tableName }));
     expect(ttl.TimeToLiveDescription).toMatchObject({ AttributeName: 'ttl', TimeToLiveStatus: 'ENABLED' });
+  });
+
+  it('gets its change stream when it was made without one (local data of an older version)', async () => {
+    const older = `${tableName}-older`;
+    expect(await ensureTable(client, older, TABLE, { stream: false })).toBe(true);
+    expect((await client.send(new DescribeTableCommand({ TableName: older }))).Table?.StreamSpecification).toBeUndefined();
+    expect(await ensureTable(client, older)).toBe(false);
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: older }));
+    expect(Table?.StreamSpecification).toEqual({ StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' });
   });
 });

@@ -8,7 +8,7 @@ import { ensureTable } from '../../shared/store/create-table';
 export async function createTestTable(): Promise<{ tableName: string; db: DynamoDBDocumentClient; destroy(): void }> {
   const tableName = `test-${randomUUID()}`;
   const client = new DynamoDBClient(dynamoConfig());
-  await ensureTable(client, tableName);
+  await ensureTable(client, tableName, undefined, { stream: false }); // no event pipeline reads it
   client.destroy();
   const db = createDocumentClient();
   return { tableName, db, destroy: () => db.destroy() };
