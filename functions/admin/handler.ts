@@ -17,21 +17,16 @@ import { DynamoTokenRepository } from '../../shared/store/token-repository';
 import { DEFAULT_TOKEN_RETENTION_DAYS, ProvisioningService } from '../../shared/tokens/provisioning';
 import { configuredRoles } from '../../shared/tokens/roles';
 import { ADMIN_ROLES_ENV, SCIM_ENDPOINT_ENV } from './config';
-import {
-  DEFAULT_EVENT_LOG_SETTLE_SECONDS,
-  EVENT_LOG_SETTLE_SECONDS_ENV,
-  EVENT_RETENTION_DAYS_ENV,
-  WEBHOOK_ALLOW_LOCAL_HTTP_ENV,
-} from '../events/config';
+import { eventSettings } from '../events/config';
 import { WebhookService } from '../../shared/scim/events/webhooks';
-import { DEFAULT_EVENT_RETENTION_DAYS, DynamoEventLog } from '../../shared/store/event-log-repository';
+import { DynamoEventLog } from '../../shared/store/event-log-repository';
 import { DynamoWebhookStore } from '../../shared/store/webhook-repository';
 
 const db = createDocumentClient();
 const tableName = requireEnv(TABLE_NAME_ENV);
 const sealer = cursorSealer();
 const audit = new DynamoAuditLog(db, tableName, { sealer });
-const eventRetentionDays = numberEnv(EVENT_RETENTION_DAYS_ENV, DEFAULT_EVENT_RETENTION_DAYS);
+const events = eventSettings();
 const allowedRoles = configuredRoles(process.env[ADMIN_ROLES_ENV]);
 
 export const lambdaHandler = adminOperations({
@@ -48,17 +43,16 @@ export const lambdaHandler = adminOperations({
   audit,
   allowedRoles,
   events: {
-    log: new DynamoEventLog(db, tableName, { retentionDays: eventRetentionDays }),
+    ...events,
+    log: new DynamoEventLog(db, tableName, { retentionDays: events.retentionDays }),
     webhooks: new WebhookService({
       store: new DynamoWebhookStore(db, tableName),
       clock: systemClock,
       newId: randomUUID,
       newEventId: randomUUID,
-      allowLocalHttp: process.env[WEBHOOK_ALLOW_LOCAL_HTTP_ENV] === 'true',
+      allowLocalHttp: events.allowLocalHttp,
     }),
     sealer,
-    retentionDays: eventRetentionDays,
-    settleSeconds: numberEnv(EVENT_LOG_SETTLE_SECONDS_ENV, DEFAULT_EVENT_LOG_SETTLE_SECONDS),
   },
   ...(process.env[SCIM_ENDPOINT_ENV] ? { scimEndpoint: process.env[SCIM_ENDPOINT_ENV] } : {}),
 });

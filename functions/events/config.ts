@@ -1,4 +1,5 @@
-import { ConfigError } from '../../shared/config';
+import { ConfigError, numberEnv } from '../../shared/config';
+import { DEFAULT_EVENT_RETENTION_DAYS } from '../../shared/store/event-log-repository';
 import { EVENT_FORMS, type EventForm } from '../../shared/scim/events/change-event';
 
 /** notice (default: ids and attribute names) or full (the resource as it now is: personal data). */
@@ -21,3 +22,16 @@ export const EVENT_LOG_SETTLE_SECONDS_ENV = 'EVENT_LOG_SETTLE_SECONDS';
 export const DEFAULT_EVENT_LOG_SETTLE_SECONDS = 30;
 /** Local mode only: webhooks may be plain http to localhost. */
 export const WEBHOOK_ALLOW_LOCAL_HTTP_ENV = 'WEBHOOK_ALLOW_LOCAL_HTTP';
+
+/** What the admin function needs to know of the event log and webhooks, from its environment. */
+export function eventSettings(env: NodeJS.ProcessEnv = process.env): {
+  retentionDays: number;
+  settleSeconds: number;
+  allowLocalHttp: boolean;
+} {
+  return {
+    retentionDays: numberEnv(EVENT_RETENTION_DAYS_ENV, DEFAULT_EVENT_RETENTION_DAYS, env),
+    settleSeconds: numberEnv(EVENT_LOG_SETTLE_SECONDS_ENV, DEFAULT_EVENT_LOG_SETTLE_SECONDS, env),
+    allowLocalHttp: env[WEBHOOK_ALLOW_LOCAL_HTTP_ENV] === 'true',
+  };
+}

@@ -4,18 +4,19 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { systemClock } from '../../shared/clock';
-import { numberEnv, requireEnv } from '../../shared/config';
+import { requireEnv } from '../../shared/config';
 import { awsClientConfig } from '../../shared/notify/client-config';
 import { httpPost } from '../../shared/notify/http-post';
 import { DELIVERY_QUEUE_ENV, SqsDeliveryQueue } from '../../shared/notify/sqs';
 import { logger, METRIC, metricSink } from '../../shared/observability';
 import { deliver } from '../../shared/scim/events/delivery';
+import { deliverInGroups } from '../../shared/scim/events/delivery-batch';
 import { parseDeliveryMessage } from '../../shared/scim/events/delivery-message';
 import { createDocumentClient } from '../../shared/store/client';
-import { DEFAULT_EVENT_RETENTION_DAYS, DynamoEventLog } from '../../shared/store/event-log-repository';
+import { DynamoEventLog } from '../../shared/store/event-log-repository';
 import { TABLE_NAME_ENV } from '../../shared/store/table';
 import { DynamoWebhookStore } from '../../shared/store/webhook-repository';
-import { EVENT_RETENTION_DAYS_ENV } from '../events/config';
+import { eventSettings } from '../events/config';
 
 const db = createDocumentClient();
 const tableName = requireEnv(TABLE_NAME_ENV);
@@ -23,7 +24,7 @@ const queue = new SqsDeliveryQueue(new SQSClient(awsClientConfig()), requireEnv(
 const sink = metricSink();
 const deps = {
   webhooks: new DynamoWebhookStore(db, tableName),
-  log: new DynamoEventLog(db, tableName, { retentionDays: numberEnv(EVENT_RETENTION_DAYS_ENV, DEFAULT_EVENT_RETENTION_DAYS) }),
+  log: new DynamoEventLog(db, tableName, { retentionDays: eventSettings().retentionDays }),
   post: httpPost,
   clock: systemClock,
   newEventId: randomUUID,
@@ -44,29 +45,17 @@ async function one(record: SQSRecord): Promise<boolean> {
   return false;
 }
 
-/**
- * The FIFO queue's messages, each group (a webhook and a resource) in order: once one of a group
- * fails, the group's later messages of the batch are handed back untouched (they wait their turn).
- */
+/** The FIFO queue's messages, each group (a webhook and a resource) in order (shared/scim/events/delivery-batch.ts). */
 export const lambdaHandler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
-  const groups = new Map<string, SQSRecord[]>();
-  for (const r of event.Records)
-    groups.set(r.attributes.MessageGroupId ?? r.messageId, [...(groups.get(r.attributes.MessageGroupId ?? r.messageId) ?? []), r]);
-  const failed: string[] = [];
-  await Promise.all(
-    [...groups.values()].map(async (records) => {
-      for (const [i, r] of records.entries()) {
-        let ok = false;
-        try {
-          ok = await one(r);
-        } catch (e: unknown) {
-          logger.error('Webhook delivery error', { messageId: r.messageId, error: e instanceof Error ? e.name : 'unknown' });
-        }
-        if (!ok) {
-          failed.push(...records.slice(i).map((x) => x.messageId));
-          return;
-        }
-      }
+  const messages = event.Records.map((record) => ({
+    id: record.messageId,
+    group: record.attributes.MessageGroupId ?? record.messageId,
+    record,
+  }));
+  const failed = await deliverInGroups(messages, ({ record }) =>
+    one(record).catch((e: unknown) => {
+      logger.error('Webhook delivery error', { messageId: record.messageId, error: e instanceof Error ? e.name : 'unknown' });
+      return false;
     }),
   );
   return { batchItemFailures: failed.map((itemIdentifier) => ({ itemIdentifier })) };

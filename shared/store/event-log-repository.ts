@@ -1,6 +1,6 @@
 import { GetCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ChangeEvent } from '../scim/events/change-event';
-import type { EventLog, EventLogPage, LogPosition } from '../scim/events/ports';
+import type { EventLog, EventLogPage, EventLogQuery, LogPosition } from '../scim/events/ports';
 import { failedCondition, retryConflicts } from './errors';
 import { eventKeys, EVENT_LOG_PREFIX, KEYS, RESOURCE_EVENTS_PREFIX } from './keys';
 
@@ -79,14 +79,7 @@ export class DynamoEventLog implements EventLog {
     };
   }
 
-  async list(options: {
-    after?: LogPosition;
-    oldest: string;
-    until: string;
-    limit: number;
-    maxReads: number;
-    types?: readonly string[];
-  }): Promise<EventLogPage> {
+  async list(options: EventLogQuery): Promise<EventLogPage> {
     const oldestDay = dayOf(options.oldest);
     const untilDay = dayOf(options.until);
     let day = options.after?.day && options.after.day >= oldestDay ? options.after.day : oldestDay;

@@ -170,13 +170,7 @@ export class DynamoMembershipRepository implements MembershipRepository {
   async change(
     groupId: string,
     change: MembershipChange,
-    options: {
-      at: string;
-      audit?: AuditEvent;
-      change: ChangeNote;
-      head: (firstChunk: MembershipChunk) => WritePlan;
-      beforeEachWrite?: () => void;
-    },
+    options: Parameters<MembershipRepository['change']>[2],
   ): Promise<{ transactions: number }> {
     const ops: Op[] = [
       ...change.add.map((m) => ({ kind: 'add' as const, m })),

@@ -14,6 +14,7 @@ import {
   type ChangeEvent,
 } from '../../shared/scim/events/change-event';
 import { deliver, type DeliveryDeps } from '../../shared/scim/events/delivery';
+import { deliverInGroups } from '../../shared/scim/events/delivery-batch';
 import { dispatchChanges, type DispatchDeps, type StreamChange } from '../../shared/scim/events/dispatch';
 import type { AttemptResult, Delivery, DeliveryMessage, Webhook, WebhookStore } from '../../shared/scim/events/ports';
 import {
@@ -391,5 +392,27 @@ describe('deliver: one attempt of one event to one webhook', () => {
     const s = setup(500, { consecutiveFailures: 11, failingSince: '2026-12-01T10:00:00Z' });
     await deliver(message, 5, s.deps);
     expect(s.disabled).toEqual(['w1']);
+  });
+});
+
+describe('deliverInGroups: a FIFO batch, in order per group', () => {
+  it("hands back a failed message and its group's later ones, untouched; other groups go on", async () => {
+    const tried: string[] = [];
+    const batch = [
+      { id: 'a1', group: 'w:a' },
+      { id: 'b1', group: 'w:b' },
+      { id: 'a2', group: 'w:a' },
+      { id: 'b2', group: 'w:b' },
+      { id: 'a3', group: 'w:a' },
+    ];
+    const failed = await deliverInGroups(batch, async (m) => {
+      tried.push(m.id);
+      if (m.id === 'a2') return false;
+      if (m.id === 'b2') throw new Error('boom');
+      return true;
+    });
+    expect(failed.sort()).toEqual(['a2', 'a3', 'b2']);
+    expect(tried).not.toContain('a3');
+    expect(tried.filter((id) => id.startsWith('a'))).toEqual(['a1', 'a2']);
   });
 });

@@ -15,6 +15,16 @@ export interface EventLogPage {
   next: LogPosition;
 }
 
+/** A read of the log, oldest first (see EventLog.list). */
+export interface EventLogQuery {
+  after?: LogPosition;
+  oldest: string;
+  until: string;
+  limit: number;
+  maxReads: number;
+  types?: readonly string[];
+}
+
 export interface EventLog {
   /**
    * Appends an event, once: false when it was logged before (a retried delivery of the same
