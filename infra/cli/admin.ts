@@ -9,6 +9,7 @@ import { open, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
+import { MAX_TOKEN_LIFETIME_DAYS } from '../../shared/tokens/expiry';
 
 export const USAGE = `Usage: npm run admin -- [--url <AdminBaseUrl>] [--token <admin ID token>] <command>
 
@@ -16,7 +17,9 @@ Commands:
   provisioning status              whether provisioning is on, the SCIM endpoint, the tokens
   provisioning enable|disable      turn provisioning on or off (off deletes every token)
   tokens list                      the SCIM tokens (never their values)
-  tokens create --name N [--out F] generate a token; its value is shown once (or written to F, mode 0600)
+  tokens create --name N [--days D] [--out F]
+                                 generate a token valid D days (1 to 365; default one year); its value is
+                                 shown once (or written to F, mode 0600)
   tokens delete ID                 delete a token (refused from the next request on)
   audit [--since ISO] [--limit N]  the audit log, newest first (default 50 events)
   login --domain D --client-id C --out F
@@ -63,7 +66,7 @@ interface Parsed {
   help: boolean;
 }
 
-const VALUE_FLAGS = ['url', 'token', 'name', 'out', 'since', 'limit', 'domain', 'client-id', 'port'];
+const VALUE_FLAGS = ['url', 'token', 'name', 'days', 'out', 'since', 'limit', 'domain', 'client-id', 'port'];
 
 export function parseArgs(argv: readonly string[]): Parsed {
   const parsed: Parsed = { positional: [], flags: {}, help: false };
@@ -178,6 +181,10 @@ async function tokens(t: Target, io: CliIo, parsed: Parsed): Promise<void> {
   if (action !== 'create') throw new CliError('tokens takes list, create or delete.', 2);
   const name = parsed.flags.name;
   if (!name) throw new CliError('tokens create needs --name (e.g. --name Okta).', 2);
+  const days = parsed.flags.days === undefined ? undefined : Number(parsed.flags.days);
+  if (days !== undefined && !(Number.isInteger(days) && days >= 1 && days <= MAX_TOKEN_LIFETIME_DAYS)) {
+    throw new CliError(`tokens create --days takes a whole number of days from 1 to ${MAX_TOKEN_LIFETIME_DAYS}.`, 2);
+  }
   const out = parsed.flags.out === undefined ? undefined : resolve(parsed.flags.out);
   // The file first: if it cannot be made, no token is created whose value would be lost.
   let file: SecretFile | undefined;
@@ -191,7 +198,12 @@ async function tokens(t: Target, io: CliIo, parsed: Parsed): Promise<void> {
   }
   let created: TokenJson & { token: string };
   try {
-    created = (await call(t, io, 'POST', '/provisioning/tokens', { name })) as TokenJson & { token: string };
+    created = (await call(t, io, 'POST', '/provisioning/tokens', {
+      name,
+      ...(days !== undefined ? { expiresInDays: days } : {}),
+    })) as TokenJson & {
+      token: string;
+    };
   } catch (e: unknown) {
     await file?.discard();
     throw e;

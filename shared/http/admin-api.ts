@@ -6,6 +6,7 @@
  */
 import { EVENT_TYPES } from '../scim/events/change-event';
 import { MAX_DELIVERY_ATTEMPTS, MAX_WEBHOOKS } from '../scim/events/webhook-rules';
+import { MAX_TOKEN_LIFETIME_DAYS } from '../tokens/expiry';
 import { MAX_TOKEN_NAME_LENGTH, MAX_TOKENS } from '../tokens/provisioning';
 import type { AdminOperation } from './routes';
 
@@ -208,7 +209,15 @@ export const ADMIN_OPERATIONS = {
     description: `At most ${MAX_TOKENS} tokens exist at once. The answer carries the value in \`token\`; only a hash is kept.`,
     requestBody: {
       type: 'object',
-      properties: { name: { type: 'string', minLength: 1, maxLength: MAX_TOKEN_NAME_LENGTH } },
+      properties: {
+        name: { type: 'string', minLength: 1, maxLength: MAX_TOKEN_NAME_LENGTH },
+        expiresInDays: {
+          type: 'integer',
+          minimum: 1,
+          maximum: MAX_TOKEN_LIFETIME_DAYS,
+          description: 'How long the token is valid, in days (default: one year).',
+        },
+      },
       additionalProperties: false,
     },
     responses: {
@@ -216,7 +225,7 @@ export const ADMIN_OPERATIONS = {
         description: 'The token, with its value.',
         schema: { allOf: [ref('Token'), { type: 'object', required: ['token'], properties: { token: { type: 'string' } } }] },
       },
-      400: problem('The name is not a non-empty string of at most 100 characters.'),
+      400: problem('The name is not a non-empty string of at most 100 characters, or expiresInDays is not 1 to 365.'),
       409: problem(`Provisioning is disabled, or ${MAX_TOKENS} tokens exist already.`),
       ...SIGNED_IN,
     },

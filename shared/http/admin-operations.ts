@@ -145,7 +145,10 @@ export function adminOperations(deps: AdminDeps): (event: APIGatewayProxyEvent) 
       return jsonResponse(200, withEndpoint(event, await service.setEnabled(adminActor(event), enabled)));
     },
     generateToken: async (event) => {
-      const { view, value } = await service.generate(adminActor(event), jsonBody(event).name);
+      const body = jsonBody(event);
+      const extra = Object.keys(body).filter((k) => k !== 'name' && k !== 'expiresInDays');
+      if (extra.length > 0) throw ProblemError.badRequest(`Unknown field ${extra.join(', ')}: a token takes name and expiresInDays.`);
+      const { view, value } = await service.generate(adminActor(event), body.name, body.expiresInDays);
       return jsonResponse(201, { ...view, token: value }, { 'Cache-Control': 'no-store' });
     },
     listTokens: async () => jsonResponse(200, { tokens: await service.listTokens() }),

@@ -6,7 +6,7 @@ import { InvalidCursorError } from '../audit/events';
 import type { LogSink } from '../observability';
 import { VersionConflictError } from '../scim/ports';
 import { ProvisioningDisabledError, TokenConflictError, TokenLimitError } from '../tokens/ports';
-import { InvalidTokenNameError, MAX_TOKENS, TokenNotFoundError } from '../tokens/provisioning';
+import { InvalidTokenLifetimeError, InvalidTokenNameError, MAX_TOKENS, TokenNotFoundError } from '../tokens/provisioning';
 import { rolesFromVerifiedToken } from '../tokens/roles';
 import { JsonBodyError, parseJsonBody } from './json';
 import { lowerCaseHeaders } from './request';
@@ -56,7 +56,7 @@ function toProblem(error: unknown): ProblemError | undefined {
   if (error instanceof VersionConflictError)
     return ProblemError.busy('Other writes held the same records. Nothing was changed; try again.');
   if (error instanceof TokenNotFoundError) return ProblemError.notFound(error.message);
-  if (error instanceof InvalidTokenNameError) return ProblemError.badRequest(error.message);
+  if (error instanceof InvalidTokenNameError || error instanceof InvalidTokenLifetimeError) return ProblemError.badRequest(error.message);
   if (error instanceof InvalidCursorError) return ProblemError.badRequest(error.message);
   return undefined;
 }

@@ -24,6 +24,14 @@ export function expiryOf(issuedAt: Date, years = TOKEN_LIFETIME_YEARS): Date {
   );
 }
 
+/** A token's lifetime in days may be chosen from 1 to this (never more than the one year of the default). */
+export const MAX_TOKEN_LIFETIME_DAYS = 365;
+
+/** `days` days after `issuedAt` (a chosen lifetime), same UTC time of day. */
+export function expiryAfterDays(issuedAt: Date, days: number): Date {
+  return new Date(issuedAt.getTime() + days * 24 * 3600 * 1000);
+}
+
 /** `yyyy-MM-dd` in UTC. */
 export function utcDate(instant: Date): string {
   return instant.toISOString().slice(0, 10);

@@ -5,7 +5,7 @@
  */
 import type { Actor, AuditEvent, AuditLog } from '../audit/events';
 import type { Clock } from '../clock';
-import { expiryOf, isExpired, utcDate, type TokenStatus } from './expiry';
+import { expiryAfterDays, expiryOf, isExpired, MAX_TOKEN_LIFETIME_DAYS, utcDate, type TokenStatus } from './expiry';
 import { ProvisioningDisabledError, TokenLimitError, type TokenRecord, type TokenRepository } from './ports';
 import { generateToken, isTokenId, type NewToken } from './token';
 
@@ -35,6 +35,10 @@ export class TokenNotFoundError extends Error {
 }
 export class InvalidTokenNameError extends Error {
   override readonly name = 'InvalidTokenNameError';
+}
+
+export class InvalidTokenLifetimeError extends Error {
+  override readonly name = 'InvalidTokenLifetimeError';
 }
 
 /** The view shows the truth by the clock: a token past its expiry is Expired even before the job ran. */
@@ -96,10 +100,23 @@ export class ProvisioningService {
     return this.view();
   }
 
-  async generate(actor: Actor, name: unknown): Promise<{ view: TokenView; value: string }> {
+  /**
+   * A new token, valid one year (the default), or `expiresInDays` days (1 to 365: an organisation
+   * that rotates more often chooses a shorter life).
+   */
+  async generate(actor: Actor, name: unknown, expiresInDays?: unknown): Promise<{ view: TokenView; value: string }> {
     const now = this.deps.clock.now();
     if (name !== undefined && name !== null && (typeof name !== 'string' || name.trim() === '' || name.length > MAX_TOKEN_NAME_LENGTH)) {
       throw new InvalidTokenNameError(`name must be a non-empty string of at most ${MAX_TOKEN_NAME_LENGTH} characters`);
+    }
+    if (
+      expiresInDays !== undefined &&
+      expiresInDays !== null &&
+      !(Number.isInteger(expiresInDays) && (expiresInDays as number) >= 1 && (expiresInDays as number) <= MAX_TOKEN_LIFETIME_DAYS)
+    ) {
+      throw new InvalidTokenLifetimeError(
+        `expiresInDays must be a whole number of days from 1 to ${MAX_TOKEN_LIFETIME_DAYS} (default: one year)`,
+      );
     }
     // A token expired by the clock frees its slot now, not when the hourly job next runs.
     await this.expireByClock(now);
@@ -110,7 +127,7 @@ export class ProvisioningService {
       hint: token.hint,
       hash: token.hash,
       createdAt: now.toISOString(),
-      expiresAt: expiryOf(now).toISOString(),
+      expiresAt: (typeof expiresInDays === 'number' ? expiryAfterDays(now, expiresInDays) : expiryOf(now)).toISOString(),
       status: 'Active',
       createdBy: actor.id,
     };

@@ -71,6 +71,24 @@ describe('npm run admin', () => {
     expect(list.out.join('\n')).not.toContain(value.slice(22));
   });
 
+  it('creates a token valid --days days, and refuses a lifetime outside 1 to 365', async () => {
+    const r = await admin('tokens', 'create', '--name', 'Short', '--days', '30');
+    expect(r.code).toBe(0);
+    const expected = new Date(Date.now() + 30 * 24 * 3600 * 1000).toISOString().slice(0, 10);
+    expect(r.out[0]).toMatch(
+      new RegExp(
+        `"Short", valid until (${expected}|${new Date(Date.now() + 30 * 24 * 3600 * 1000 + 60_000).toISOString().slice(0, 10)})\\.`,
+      ),
+    );
+    expect(await admin('tokens', 'create', '--name', 'Long', '--days', '366')).toEqual({
+      code: 2,
+      out: [],
+      err: ['Error: tokens create --days takes a whole number of days from 1 to 365.'],
+    });
+    const id = String(r.out[0]?.match(/Created token (\S+)/)?.[1]);
+    expect((await admin('tokens', 'delete', id)).code).toBe(0);
+  });
+
   it('writes the value only to --out, readable only by its owner, and never over an existing file', async () => {
     const file = join(work, 'entra.token');
     const r = await admin('tokens', 'create', '--name', 'Entra', '--out', file);

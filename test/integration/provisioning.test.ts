@@ -3,7 +3,7 @@ import type { Actor } from '../../shared/audit/events';
 import { DynamoAuditLog } from '../../shared/store/audit-repository';
 import { DynamoTokenRepository } from '../../shared/store/token-repository';
 import { ProvisioningDisabledError, TokenLimitError } from '../../shared/tokens/ports';
-import { ProvisioningService, TokenNotFoundError } from '../../shared/tokens/provisioning';
+import { InvalidTokenLifetimeError, ProvisioningService, TokenNotFoundError } from '../../shared/tokens/provisioning';
 import { FakeClock } from '../support/clock';
 import { createTestTable } from '../support/dynamo';
 
@@ -28,6 +28,19 @@ describe('provisioning and tokens on DynamoDB Local', () => {
     expect(await service.view()).toEqual({ enabled: false, tokens: [] });
     await expect(service.generate(owner, 'Okta')).rejects.toBeInstanceOf(ProvisioningDisabledError);
     expect(await tokens.listTokens()).toEqual([]);
+  });
+
+  it('generates a token valid the chosen number of days (1 to 365), and refuses any other lifetime without creating one', async () => {
+    await service.setEnabled(owner, true);
+    const { view } = await service.generate(owner, 'Okta', 30);
+    // 2026-11-29T10:00:00Z + 30 days
+    expect(view).toMatchObject({ expiresAt: '2026-12-29T10:00:00.000Z', expiresOn: '2026-12-29', status: 'Active' });
+    for (const bad of [0, 366, 1.5, '30', -1]) {
+      await expect(service.generate(owner, 'x', bad)).rejects.toBeInstanceOf(InvalidTokenLifetimeError);
+    }
+    expect(await tokens.listTokens()).toHaveLength(1);
+    const { view: yearly } = await service.generate(owner, 'Entra');
+    expect(yearly.expiresOn).toBe('2027-11-29'); // without a choice: one year
   });
 
   it('keeps the 2-token limit under 10 concurrent generate requests', async () => {
