@@ -38,14 +38,7 @@ export interface EventLog {
    * left for the next call), at most `limit`, reading at most `maxReads` log entries; `types`
    * narrows to those event types.
    */
-  list(options: {
-    after?: LogPosition;
-    oldest: string;
-    until: string;
-    limit: number;
-    maxReads: number;
-    types?: readonly string[];
-  }): Promise<EventLogPage>;
+  list(options: EventLogQuery): Promise<EventLogPage>;
   /** One resource's events in order of sequence, after `after`. */
   listResource(resourceId: string, options: { after?: LogPosition; limit: number; types?: readonly string[] }): Promise<EventLogPage>;
   /** Whether a position is one this log could have made (a cursor's content). */
