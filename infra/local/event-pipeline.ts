@@ -301,7 +301,7 @@ export async function startLocalEventPipeline(options: LocalEventPipelineOptions
       if (!iterator) continue;
       const out = await streams.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 1000 }));
       read += out.Records?.length ?? 0;
-      pending.push(...(out.Records ?? []).filter((r) => passesChangeFilter(toLambda(r))));
+      pending.push(...(out.Records ?? []).filter((r) => passesChangeFilter(r)));
       if (out.NextShardIterator) iterators.set(shard, out.NextShardIterator);
       else {
         iterators.delete(shard);

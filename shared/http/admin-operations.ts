@@ -12,6 +12,7 @@ import type { EventLog, LogPosition } from '../scim/events/ports';
 import { WebhookRuleError } from '../scim/events/webhook-rules';
 import { WebhookLimitError, type WebhookService } from '../scim/events/webhooks';
 import type { Sealer } from '../scim/ports';
+import { isObject } from '../scim/resource/types';
 import { ADMIN_OPERATIONS, DELIVERY_PAGE, EVENT_PAGE, type OperationDoc } from './admin-api';
 import { adminOpenApi } from './openapi';
 import { ProblemError } from './problems';
@@ -85,8 +86,7 @@ function openCursor<T>(sealer: Sealer, purpose: string, raw: string, valid: (v: 
   throw ProblemError.badRequest('The cursor is not one this API returned (for this query): start without one, or use the last nextCursor.');
 }
 
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-const isStringMap = (v: unknown): v is LogPosition => isRecord(v) && Object.values(v).every((x) => typeof x === 'string');
+const isStringMap = (v: unknown): v is LogPosition => isObject(v) && Object.values(v).every((x) => typeof x === 'string');
 
 /** Reads are audited too (after they succeed); changes are audited in their own transaction. */
 const READ_ACTIONS: Partial<Record<AdminOperation, string>> = {
@@ -194,7 +194,7 @@ export function adminOperations(deps: AdminDeps): (event: APIGatewayProxyEvent) 
       const same = (a: string[] | undefined, b: string[] | undefined): boolean => JSON.stringify(a ?? []) === JSON.stringify(b ?? []);
       const cursor = q.cursor
         ? openCursor(sealer, EVENT_CURSOR_PURPOSE, q.cursor, (v): v is EventCursor => {
-            if (!isRecord(v) || !isStringMap(v.p) || v.r !== resourceId || !same(v.t as string[] | undefined, types)) return false;
+            if (!isObject(v) || !isStringMap(v.p) || v.r !== resourceId || !same(v.t as string[] | undefined, types)) return false;
             return log.isPosition(v.p, resourceId);
           })
         : undefined;

@@ -1,4 +1,5 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { VersionConflictError } from '../scim/ports';
 
 /** The cancellation reason codes of a cancelled transaction, one per item (or [] for other errors). */
@@ -48,5 +49,22 @@ export async function retryConflicts<T>(fn: () => Promise<T>, attempts = 25): Pr
         throw new VersionConflictError('Another write held the same items through every retry', { cause: e, resourceChanged: false });
       await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(200, 10 * 2 ** Math.min(attempt, 5))));
     }
+  }
+}
+
+/**
+ * One TransactWriteItems (conflicts retried) whose first item carries the condition that decides
+ * it (a guard, a limit, an existence check): false, and nothing written, when that condition failed.
+ */
+export async function transactUnlessFirstRefused(
+  db: DynamoDBDocumentClient,
+  items: NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>,
+): Promise<boolean> {
+  try {
+    await retryConflicts(() => db.send(new TransactWriteCommand({ TransactItems: items })));
+    return true;
+  } catch (e: unknown) {
+    if (failedCondition(e) === 0) return false;
+    throw e;
   }
 }

@@ -1,7 +1,7 @@
-import { GetCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ChangeEvent } from '../scim/events/change-event';
 import type { EventLog, EventLogPage, EventLogQuery, LogPosition } from '../scim/events/ports';
-import { failedCondition, retryConflicts } from './errors';
+import { transactUnlessFirstRefused } from './errors';
 import { eventKeys, EVENT_LOG_PREFIX, KEYS, RESOURCE_EVENTS_PREFIX } from './keys';
 
 const DAY_MS = 24 * 3600 * 1000;
@@ -34,29 +34,18 @@ export class DynamoEventLog implements EventLog {
   async append(event: ChangeEvent, loggedAt: string): Promise<boolean> {
     const ttl = Math.floor(Date.parse(event.time) / 1000) + this.retentionDays * 24 * 3600;
     const body = { event, type: event.type, loggedAt, [KEYS.ttl]: ttl };
-    try {
-      await retryConflicts(() =>
-        this.db.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              {
-                Put: {
-                  TableName: this.tableName,
-                  Item: { ...eventKeys.resource(event.resourceId, event.sequence), ...body },
-                  ConditionExpression: 'attribute_not_exists(#pk)',
-                  ExpressionAttributeNames: { '#pk': KEYS.pk },
-                },
-              },
-              { Put: { TableName: this.tableName, Item: { ...eventKeys.log(loggedAt, event.id), ...body } } },
-            ],
-          }),
-        ),
-      );
-      return true;
-    } catch (e: unknown) {
-      if (failedCondition(e) === 0) return false; // logged before
-      throw e;
-    }
+    // The guard first: a change logged before is refused by it (false), and nothing is written.
+    return transactUnlessFirstRefused(this.db, [
+      {
+        Put: {
+          TableName: this.tableName,
+          Item: { ...eventKeys.resource(event.resourceId, event.sequence), ...body },
+          ConditionExpression: 'attribute_not_exists(#pk)',
+          ExpressionAttributeNames: { '#pk': KEYS.pk },
+        },
+      },
+      { Put: { TableName: this.tableName, Item: { ...eventKeys.log(loggedAt, event.id), ...body } } },
+    ]);
   }
 
   async get(resourceId: string, sequence: number): Promise<ChangeEvent | undefined> {

@@ -3,7 +3,7 @@ import type { AuditEvent } from '../audit/events';
 import type { AttemptResult, Delivery, LogPosition, Webhook, WebhookStore } from '../scim/events/ports';
 import { auditPut } from './audit-repository';
 import type { Item } from './batch';
-import { failedCondition, isConditionFailure, retryConflicts } from './errors';
+import { failedCondition, isConditionFailure, transactUnlessFirstRefused } from './errors';
 import { KEYS, webhookKeys, WEBHOOK_PK, isStorableId } from './keys';
 
 /** How long a delivery's record is kept. */
@@ -24,11 +24,13 @@ const WEBHOOK_FIELDS = [
   'disabledReason',
 ] as const;
 
+/** The fields of an item that are present (the item's keys, TTL and secret stay behind). */
+const pick = (item: Item, fields: readonly string[]): Record<string, unknown> =>
+  Object.fromEntries(fields.filter((f) => item[f] !== undefined).map((f) => [f, item[f]]));
+
 function toWebhook(item: Item): Webhook {
-  const out: Record<string, unknown> = {};
-  for (const f of WEBHOOK_FIELDS) if (item[f] !== undefined) out[f] = item[f];
   return {
-    ...(out as unknown as Webhook),
+    ...(pick(item, WEBHOOK_FIELDS) as unknown as Webhook),
     types: Array.isArray(item.types) ? (item.types as string[]) : [],
     consecutiveFailures: Number(item.consecutiveFailures ?? 0),
   };
@@ -50,11 +52,7 @@ const DELIVERY_FIELDS = [
   'deliveredAt',
 ] as const;
 
-function toDelivery(item: Item): Delivery {
-  const out: Record<string, unknown> = {};
-  for (const f of DELIVERY_FIELDS) if (item[f] !== undefined) out[f] = item[f];
-  return out as unknown as Delivery;
-}
+const toDelivery = (item: Item): Delivery => pick(item, DELIVERY_FIELDS) as unknown as Delivery;
 
 /**
  * Webhooks and their deliveries on the single table (key layout: shared/store/keys.ts): the
@@ -69,39 +67,28 @@ export class DynamoWebhookStore implements WebhookStore {
   ) {}
 
   async create(webhook: Webhook, secret: string, max: number, audit: AuditEvent): Promise<boolean> {
-    try {
-      await retryConflicts(() =>
-        this.db.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              {
-                Update: {
-                  TableName: this.tableName,
-                  Key: webhookKeys.count,
-                  UpdateExpression: 'ADD #n :one',
-                  ConditionExpression: 'attribute_not_exists(#n) OR #n < :max',
-                  ExpressionAttributeNames: { '#n': 'count' },
-                  ExpressionAttributeValues: { ':one': 1, ':max': max },
-                },
-              },
-              {
-                Put: {
-                  TableName: this.tableName,
-                  Item: { ...webhookKeys.item(webhook.id), ...webhook, secret },
-                  ConditionExpression: 'attribute_not_exists(#pk)',
-                  ExpressionAttributeNames: { '#pk': KEYS.pk },
-                },
-              },
-              auditPut(this.tableName, audit, this.auditRetentionDays),
-            ],
-          }),
-        ),
-      );
-      return true;
-    } catch (e: unknown) {
-      if (failedCondition(e) === 0) return false;
-      throw e;
-    }
+    // The count first: with `max` webhooks it refuses (false), and nothing is written.
+    return transactUnlessFirstRefused(this.db, [
+      {
+        Update: {
+          TableName: this.tableName,
+          Key: webhookKeys.count,
+          UpdateExpression: 'ADD #n :one',
+          ConditionExpression: 'attribute_not_exists(#n) OR #n < :max',
+          ExpressionAttributeNames: { '#n': 'count' },
+          ExpressionAttributeValues: { ':one': 1, ':max': max },
+        },
+      },
+      {
+        Put: {
+          TableName: this.tableName,
+          Item: { ...webhookKeys.item(webhook.id), ...webhook, secret },
+          ConditionExpression: 'attribute_not_exists(#pk)',
+          ExpressionAttributeNames: { '#pk': KEYS.pk },
+        },
+      },
+      auditPut(this.tableName, audit, this.auditRetentionDays),
+    ]);
   }
 
   async get(id: string): Promise<(Webhook & { secret: string }) | undefined> {
@@ -126,38 +113,27 @@ export class DynamoWebhookStore implements WebhookStore {
 
   async remove(id: string, audit: AuditEvent): Promise<boolean> {
     if (!isStorableId(id)) return false;
-    try {
-      await retryConflicts(() =>
-        this.db.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              {
-                Delete: {
-                  TableName: this.tableName,
-                  Key: webhookKeys.item(id),
-                  ConditionExpression: 'attribute_exists(#pk)',
-                  ExpressionAttributeNames: { '#pk': KEYS.pk },
-                },
-              },
-              {
-                Update: {
-                  TableName: this.tableName,
-                  Key: webhookKeys.count,
-                  UpdateExpression: 'ADD #n :minus',
-                  ExpressionAttributeNames: { '#n': 'count' },
-                  ExpressionAttributeValues: { ':minus': -1 },
-                },
-              },
-              auditPut(this.tableName, audit, this.auditRetentionDays),
-            ],
-          }),
-        ),
-      );
-      return true;
-    } catch (e: unknown) {
-      if (failedCondition(e) === 0) return false;
-      throw e;
-    }
+    // The webhook first: when there is none, false, and the count stays.
+    return transactUnlessFirstRefused(this.db, [
+      {
+        Delete: {
+          TableName: this.tableName,
+          Key: webhookKeys.item(id),
+          ConditionExpression: 'attribute_exists(#pk)',
+          ExpressionAttributeNames: { '#pk': KEYS.pk },
+        },
+      },
+      {
+        Update: {
+          TableName: this.tableName,
+          Key: webhookKeys.count,
+          UpdateExpression: 'ADD #n :minus',
+          ExpressionAttributeNames: { '#n': 'count' },
+          ExpressionAttributeValues: { ':minus': -1 },
+        },
+      },
+      auditPut(this.tableName, audit, this.auditRetentionDays),
+    ]);
   }
 
   async getDelivery(webhookId: string, event: { id: string; time: string }): Promise<Delivery | undefined> {
@@ -178,10 +154,8 @@ export class DynamoWebhookStore implements WebhookStore {
   ): Promise<Webhook | undefined> {
     const status = result.ok ? 'delivered' : final ? 'failed' : 'retrying';
     const set: Record<string, unknown> = {
-      ...delivery,
       status,
       lastAttemptAt: result.at,
-      [KEYS.ttl]: this.ttl(result.at),
       ...(result.statusCode !== undefined ? { lastStatusCode: result.statusCode } : {}),
       ...(result.error !== undefined ? { lastError: result.error } : {}),
       ...(result.nextAttemptAt ? { nextAttemptAt: result.nextAttemptAt } : {}),
@@ -192,22 +166,7 @@ export class DynamoWebhookStore implements WebhookStore {
       ...(result.error === undefined ? ['lastError'] : []),
       ...(result.nextAttemptAt ? [] : ['nextAttemptAt']),
     ];
-    const names = Object.keys(set);
-    await this.db.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: webhookKeys.delivery(delivery.webhookId, delivery.eventTime, delivery.eventId),
-        UpdateExpression:
-          `SET ${names.map((_, i) => `#s${i} = :s${i}`).join(', ')} ADD #attempts :one` +
-          (remove.length ? ` REMOVE ${remove.map((_, i) => `#r${i}`).join(', ')}` : ''),
-        ExpressionAttributeNames: {
-          ...Object.fromEntries(names.map((n, i) => [`#s${i}`, n])),
-          ...Object.fromEntries(remove.map((n, i) => [`#r${i}`, n])),
-          '#attempts': 'attempts',
-        },
-        ExpressionAttributeValues: { ...Object.fromEntries(names.map((n, i) => [`:s${i}`, set[n]])), ':one': 1 },
-      }),
-    );
+    await this.updateDelivery(delivery, set, remove, 1);
     // The webhook's health: a success resets the run of failures, a failure extends it.
     try {
       const { Attributes } = await this.db.send(
@@ -236,26 +195,32 @@ export class DynamoWebhookStore implements WebhookStore {
   }
 
   async skip(delivery: Omit<Delivery, 'status' | 'attempts'>, reason: string, at: string): Promise<void> {
+    await this.updateDelivery(delivery, { status: 'skipped', lastError: reason, lastAttemptAt: at }, [], 0);
+  }
+
+  /** Writes a delivery's record (made on its first write): its fields and `changes`, without `remove`, attempts moved by `attempts`. */
+  private async updateDelivery(
+    delivery: Omit<Delivery, 'status' | 'attempts'>,
+    changes: Record<string, unknown>,
+    remove: readonly string[],
+    attempts: number,
+  ): Promise<void> {
+    const at = String(changes.lastAttemptAt);
+    const set: Record<string, unknown> = { ...delivery, ...changes, [KEYS.ttl]: this.ttl(at) };
+    const names = Object.keys(set);
     await this.db.send(
       new UpdateCommand({
         TableName: this.tableName,
         Key: webhookKeys.delivery(delivery.webhookId, delivery.eventTime, delivery.eventId),
         UpdateExpression:
-          'SET webhookId = :w, eventId = :e, eventType = :t, resourceId = :r, #seq = :s, eventTime = :time, #status = :skipped, lastError = :reason, lastAttemptAt = :at, #ttl = :ttl ADD attempts :zero',
-        ExpressionAttributeNames: { '#seq': 'sequence', '#status': 'status', '#ttl': KEYS.ttl },
-        ExpressionAttributeValues: {
-          ':w': delivery.webhookId,
-          ':e': delivery.eventId,
-          ':t': delivery.eventType,
-          ':r': delivery.resourceId,
-          ':s': delivery.sequence,
-          ':time': delivery.eventTime,
-          ':skipped': 'skipped',
-          ':reason': reason,
-          ':at': at,
-          ':ttl': this.ttl(at),
-          ':zero': 0,
+          `SET ${names.map((_, i) => `#s${i} = :s${i}`).join(', ')} ADD #attempts :n` +
+          (remove.length ? ` REMOVE ${remove.map((_, i) => `#r${i}`).join(', ')}` : ''),
+        ExpressionAttributeNames: {
+          ...Object.fromEntries(names.map((n, i) => [`#s${i}`, n])),
+          ...Object.fromEntries(remove.map((n, i) => [`#r${i}`, n])),
+          '#attempts': 'attempts',
         },
+        ExpressionAttributeValues: { ...Object.fromEntries(names.map((n, i) => [`:s${i}`, set[n]])), ':n': attempts },
       }),
     );
   }

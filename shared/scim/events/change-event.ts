@@ -12,6 +12,7 @@ import { createHash } from 'node:crypto';
 import type { ActorType } from '../../audit/events';
 import type { ChangeNote, Resource, ResourceKind } from '../ports';
 import { etagOf } from '../service/meta';
+import { isObject } from '../resource/types';
 
 const PROV = 'urn:ietf:params:scim:event:prov';
 
@@ -87,7 +88,6 @@ export function changeEventId(kind: ResourceKind, id: string, version: number): 
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
 
 /**

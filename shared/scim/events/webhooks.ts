@@ -1,6 +1,7 @@
 /** Registering, listing and removing webhooks (the admin API's), each change audited in its own write. */
 import type { Actor, AuditEvent } from '../../audit/events';
 import type { Clock } from '../../clock';
+import { isObject } from '../resource/types';
 import type { Delivery, LogPosition, Webhook, WebhookStore } from './ports';
 import { checkWebhookTypes, checkWebhookUrl, MAX_WEBHOOKS, newSigningSecret, WebhookRuleError } from './webhook-rules';
 
@@ -16,8 +17,6 @@ export interface WebhookServiceDeps {
   /** Local mode: plain http to localhost may be registered. */
   allowLocalHttp: boolean;
 }
-
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 export class WebhookService {
   constructor(private readonly deps: WebhookServiceDeps) {}
