@@ -219,6 +219,26 @@ export const FUNCTIONS = {
       { sid: 'AdminWebhookDeliveries', actions: ['Query'], partitions: [P.deliveries] },
       // The event log, oldest first, and one resource's events.
       { sid: 'AdminEventLog', actions: ['Query'], partitions: [P.eventLog, P.resourceEvents] },
+      // The console's read-only views of users and groups, searched and paged as SCIM does (the same
+      // services): the resources (a user's groups, a group's members and count), totalResults, the
+      // remembered startIndex positions (the one write of a read), and the orders a filter or sort walks.
+      { sid: 'AdminReadResources', actions: ['GetItem', 'BatchGetItem'], partitions: [P.users, P.groups, P.counters] },
+      { sid: 'AdminReadMemberships', actions: ['Query'], partitions: [P.groups] },
+      { sid: 'AdminListPositions', actions: ['GetItem', 'PutItem'], partitions: [P.listPositions] },
+      {
+        sid: 'AdminNameIndex',
+        actions: ['Query'],
+        index: INDEX.names.name,
+        partitions: [P.userNameOrder, P.groupNameOrder, P.userEmails, P.memberOf],
+      },
+      {
+        sid: 'AdminExternalIdIndex',
+        actions: ['Query'],
+        index: INDEX.externalIds.name,
+        partitions: [P.userExternalIdOrder, P.groupExternalIdOrder],
+      },
+      { sid: 'AdminListingIndex', actions: ['Query'], index: INDEX.listings.name, partitions: [P.userListing, P.groupListing] },
+      { sid: 'AdminChangesIndex', actions: ['Query'], index: INDEX.changes.name, partitions: [P.userListing, P.groupListing] },
     ],
     memoryMb: 512,
     timeoutSeconds: 29,

@@ -6,17 +6,17 @@ import { systemClock } from '../../shared/clock';
 import { cursorSealer } from '../../shared/crypto/cursor-key';
 import { numberEnv, requireEnv } from '../../shared/config';
 import { RETENTION_DAYS_ENV } from '../token-expiry/config';
-import { adminErrors } from '../../shared/http/admin';
+import { adminErrors, consoleCors } from '../../shared/http/admin';
 import { adminOperations } from '../../shared/http/admin-operations';
 import { logger } from '../../shared/observability';
+import { resourceServices } from '../../shared/resources';
 import { DynamoAuditLog } from '../../shared/store/audit-repository';
 import { createDocumentClient } from '../../shared/store/client';
 import { TABLE_NAME_ENV } from '../../shared/store/table';
-import { DynamoResourceRepository } from '../../shared/store/resource-repository';
 import { DynamoTokenRepository } from '../../shared/store/token-repository';
 import { DEFAULT_TOKEN_RETENTION_DAYS, ProvisioningService } from '../../shared/tokens/provisioning';
 import { configuredRoles } from '../../shared/tokens/roles';
-import { ADMIN_ROLES_ENV, SCIM_ENDPOINT_ENV } from './config';
+import { ADMIN_ROLES_ENV, CONSOLE_ORIGIN_ENV, SCIM_ENDPOINT_ENV } from './config';
 import { eventSettings } from '../events/config';
 import { WebhookService } from '../../shared/scim/events/webhooks';
 import { DynamoEventLog } from '../../shared/store/event-log-repository';
@@ -27,37 +27,36 @@ const tableName = requireEnv(TABLE_NAME_ENV);
 const sealer = cursorSealer();
 const audit = new DynamoAuditLog(db, tableName, { sealer });
 const events = eventSettings();
-const allowedRoles = configuredRoles(process.env[ADMIN_ROLES_ENV]);
-
-export const lambdaHandler = adminOperations({
-  users: new DynamoResourceRepository(db, tableName, 'User'),
+const { users, groups, userRepo } = resourceServices(db, tableName, { sealer });
+const service = new ProvisioningService({
+  tokens: new DynamoTokenRepository(db, tableName),
+  audit,
   clock: systemClock,
   newEventId: randomUUID,
-  service: new ProvisioningService({
-    tokens: new DynamoTokenRepository(db, tableName),
-    audit,
-    clock: systemClock,
-    newEventId: randomUUID,
-    retentionDays: numberEnv(RETENTION_DAYS_ENV, DEFAULT_TOKEN_RETENTION_DAYS),
-  }),
+  retentionDays: numberEnv(RETENTION_DAYS_ENV, DEFAULT_TOKEN_RETENTION_DAYS),
+});
+const webhooks = new WebhookService({
+  store: new DynamoWebhookStore(db, tableName),
+  clock: systemClock,
+  newId: randomUUID,
+  newEventId: randomUUID,
+  allowLocalHttp: events.allowLocalHttp,
+});
+
+export const lambdaHandler = adminOperations({
+  service,
   audit,
-  allowedRoles,
-  events: {
-    ...events,
-    log: new DynamoEventLog(db, tableName, { retentionDays: events.retentionDays }),
-    webhooks: new WebhookService({
-      store: new DynamoWebhookStore(db, tableName),
-      clock: systemClock,
-      newId: randomUUID,
-      newEventId: randomUUID,
-      allowLocalHttp: events.allowLocalHttp,
-    }),
-    sealer,
-  },
+  users: userRepo,
+  directory: { users, groups },
+  clock: systemClock,
+  newEventId: randomUUID,
+  allowedRoles: configuredRoles(process.env[ADMIN_ROLES_ENV]),
+  events: { ...events, log: new DynamoEventLog(db, tableName, { retentionDays: events.retentionDays }), webhooks, sealer },
   ...(process.env[SCIM_ENDPOINT_ENV] ? { scimEndpoint: process.env[SCIM_ENDPOINT_ENV] } : {}),
 });
 
 export const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
   .use(injectLambdaContext(logger, { resetKeys: true }))
+  .use(consoleCors(process.env[CONSOLE_ORIGIN_ENV]))
   .use(adminErrors(logger))
   .handler(lambdaHandler);

@@ -8,6 +8,7 @@ import { EVENT_TYPES } from '../scim/events/change-event';
 import { MAX_DELIVERY_ATTEMPTS, MAX_WEBHOOKS } from '../scim/events/webhook-rules';
 import { MAX_TOKEN_LIFETIME_DAYS } from '../tokens/expiry';
 import { MAX_TOKEN_NAME_LENGTH, MAX_TOKENS } from '../tokens/provisioning';
+import { DIRECTORY_PAGE } from './admin-directory';
 import type { AdminOperation } from './routes';
 
 export type JsonSchema = Record<string, unknown>;
@@ -137,6 +138,40 @@ export const ADMIN_SCHEMAS: Readonly<Record<string, JsonSchema>> = {
       },
     },
   },
+  UserSummary: {
+    type: 'object',
+    description: 'A provisioned user as the console lists it (the whole resource: GET /users/{id}).',
+    required: ['id', 'userName', 'active', 'created', 'lastModified'],
+    properties: {
+      id: { type: 'string' },
+      userName: { type: 'string' },
+      displayName: { type: 'string' },
+      name: { type: 'string', description: 'name.formatted, else the given and family names.' },
+      email: { type: 'string', description: 'The primary e-mail address, else the first.' },
+      active: { type: 'boolean' },
+      externalId: { type: 'string' },
+      created: { type: 'string', format: 'date-time' },
+      lastModified: { type: 'string', format: 'date-time', description: 'The last change.' },
+    },
+  },
+  GroupSummary: {
+    type: 'object',
+    required: ['id', 'displayName', 'memberCount', 'created', 'lastModified'],
+    properties: {
+      id: { type: 'string' },
+      displayName: { type: 'string' },
+      externalId: { type: 'string' },
+      memberCount: { type: 'integer' },
+      created: { type: 'string', format: 'date-time' },
+      lastModified: { type: 'string', format: 'date-time' },
+    },
+  },
+  ScimResource: {
+    type: 'object',
+    description: 'The resource as the SCIM API returns it (RFC 7643): a user with its groups, a group with its members.',
+    required: ['schemas', 'id', 'meta'],
+    properties: { schemas: { type: 'array', items: { type: 'string' } }, id: { type: 'string' }, meta: { type: 'object' } },
+  },
   Webhook: {
     type: 'object',
     description: 'A registered endpoint (never its signing secret).',
@@ -178,16 +213,52 @@ export const ADMIN_SCHEMAS: Readonly<Record<string, JsonSchema>> = {
 };
 
 const problem = (description: string): OperationResponse => ({ description, schema: ref('Problem') });
-/** The refusals every signed-in operation may answer. */
-const SIGNED_IN: Readonly<Record<number, OperationResponse>> = {
+/** The refusal every signed-in read may answer: any signed-in administrator may read. */
+const SIGNED_IN_READ: Readonly<Record<number, OperationResponse>> = {
   401: problem('No valid admin sign-in token.'),
-  403: problem('Signed in, but not as Owner or System Admin.'),
 };
+/** The refusals every change may answer: only Owner and System Admin may change anything. */
+const SIGNED_IN: Readonly<Record<number, OperationResponse>> = {
+  ...SIGNED_IN_READ,
+  403: problem('Signed in, but not as Owner or System Admin (other roles may only read).'),
+};
+
+/** The SCIM search and paging parameters (RFC 7644 section 3.4.2, RFC 9865), as the admin views of users and groups take them. */
+const SCIM_SEARCH: Readonly<Record<string, QueryParameter>> = {
+  filter: {
+    description: 'A SCIM filter (RFC 7644 section 3.4.2.2), e.g. userName sw "ann" or emails.value co "@example.com".',
+    schema: { type: 'string' },
+  },
+  sortBy: { description: 'The attribute to sort by (SCIM sortBy).', schema: { type: 'string' } },
+  sortOrder: { description: 'ascending (default) or descending.', schema: { enum: ['ascending', 'descending'] } },
+  startIndex: { description: 'The 1-based index of the first result (index paging).', schema: { type: 'integer', minimum: 1 } },
+  count: {
+    description: 'Results per page.',
+    schema: { type: 'integer', minimum: 1, maximum: DIRECTORY_PAGE.max, default: DIRECTORY_PAGE.default },
+  },
+  cursor: {
+    description: "RFC 9865 cursor paging: empty for the first page, then the previous answer's nextCursor.",
+    schema: { type: 'string' },
+  },
+};
+
+/** The paging of a SCIM ListResponse, beside the page's items. */
+const PAGING: Readonly<Record<string, JsonSchema>> = {
+  totalResults: { type: ['integer', 'null'], description: 'All matches; null on a cursor page that cannot know it (RFC 9865).' },
+  startIndex: { type: 'integer' },
+  itemsPerPage: { type: 'integer' },
+  nextCursor: { type: ['string', 'null'], description: 'With cursor paging: where the next page starts; null on the last.' },
+};
+const pageOf = (key: string, item: string): JsonSchema => ({
+  type: 'object',
+  required: [key, 'totalResults', 'startIndex', 'itemsPerPage', 'nextCursor'],
+  properties: { [key]: { type: 'array', items: ref(item) }, ...PAGING },
+});
 
 export const ADMIN_OPERATIONS = {
   getProvisioning: {
     summary: 'Whether provisioning is on, the SCIM endpoint, and the tokens',
-    responses: { 200: { description: 'The provisioning settings.', schema: ref('Provisioning') }, ...SIGNED_IN },
+    responses: { 200: { description: 'The provisioning settings.', schema: ref('Provisioning') }, ...SIGNED_IN_READ },
   },
   setProvisioning: {
     summary: 'Enable or disable provisioning',
@@ -237,7 +308,7 @@ export const ADMIN_OPERATIONS = {
         description: 'The tokens.',
         schema: { type: 'object', required: ['tokens'], properties: { tokens: { type: 'array', items: ref('Token') } } },
       },
-      ...SIGNED_IN,
+      ...SIGNED_IN_READ,
     },
   },
   deleteToken: {
@@ -262,7 +333,51 @@ export const ADMIN_OPERATIONS = {
         },
       },
       400: problem('An unknown query parameter, a limit out of range, a bad since, or a cursor this API did not return.'),
-      ...SIGNED_IN,
+      ...SIGNED_IN_READ,
+    },
+  },
+  listProvisionedUsers: {
+    summary: 'The provisioned users (searched and paged as SCIM does)',
+    query: SCIM_SEARCH,
+    responses: {
+      200: { description: 'A page of users.', schema: pageOf('users', 'UserSummary') },
+      400: problem(
+        'An unknown query parameter, a filter that does not parse or names an unknown attribute, a count out of range, or a cursor this API did not return.',
+      ),
+      ...SIGNED_IN_READ,
+    },
+  },
+  getProvisionedUser: {
+    summary: 'A provisioned user, with its groups',
+    responses: {
+      200: { description: 'The user as SCIM returns it (groups included).', schema: ref('ScimResource') },
+      404: problem('No such user.'),
+      ...SIGNED_IN_READ,
+    },
+  },
+  listProvisionedGroups: {
+    summary: 'The provisioned groups, with their member counts (searched and paged as SCIM does)',
+    query: SCIM_SEARCH,
+    responses: {
+      200: { description: 'A page of groups.', schema: pageOf('groups', 'GroupSummary') },
+      400: problem(
+        'An unknown query parameter, a filter that does not parse or names an unknown attribute, a count out of range, or a cursor this API did not return.',
+      ),
+      ...SIGNED_IN_READ,
+    },
+  },
+  getProvisionedGroup: {
+    summary: 'A provisioned group, with its members and their count',
+    description: 'The members come while the group has at most 10,000 (the bound SCIM answers with); memberCount always.',
+    responses: {
+      200: {
+        description: 'The group as SCIM returns it, and memberCount.',
+        schema: {
+          allOf: [ref('ScimResource'), { type: 'object', required: ['memberCount'], properties: { memberCount: { type: 'integer' } } }],
+        },
+      },
+      404: problem('No such group.'),
+      ...SIGNED_IN_READ,
     },
   },
   erasePersonalData: {
@@ -303,7 +418,7 @@ export const ADMIN_OPERATIONS = {
         },
       },
       400: problem('An unknown query parameter or event type, a limit out of range, or a cursor this API did not return (for this query).'),
-      ...SIGNED_IN,
+      ...SIGNED_IN_READ,
     },
   },
   registerWebhook: {
@@ -338,7 +453,7 @@ export const ADMIN_OPERATIONS = {
         description: 'The webhooks.',
         schema: { type: 'object', required: ['webhooks'], properties: { webhooks: { type: 'array', items: ref('Webhook') } } },
       },
-      ...SIGNED_IN,
+      ...SIGNED_IN_READ,
     },
   },
   deleteWebhook: {
@@ -366,7 +481,7 @@ export const ADMIN_OPERATIONS = {
       },
       400: problem('An unknown query parameter, a limit out of range, or a cursor this API did not return.'),
       404: problem('No such webhook.'),
-      ...SIGNED_IN,
+      ...SIGNED_IN_READ,
     },
   },
   getOpenApi: {

@@ -14,6 +14,7 @@ import { WebhookLimitError, type WebhookService } from '../scim/events/webhooks'
 import type { Sealer } from '../scim/ports';
 import { isObject } from '../scim/resource/types';
 import { ADMIN_OPERATIONS, DELIVERY_PAGE, EVENT_PAGE, type OperationDoc } from './admin-api';
+import { directoryOperations, type Directory } from './admin-directory';
 import { adminOpenApi } from './openapi';
 import { ProblemError } from './problems';
 import { adminBaseUrl, scimBaseUrl } from './request';
@@ -28,6 +29,8 @@ export interface AdminDeps {
   scimEndpoint?: string;
   /** The users' repository (to erase a deleted user's record). */
   users: ResourceRepository;
+  /** The provisioned users and groups, read-only (the console's Users and Groups pages). */
+  directory: Omit<Directory, 'scimEndpoint'>;
   clock: Clock;
   newEventId: () => string;
   /** The change events: the log, the webhooks, the cursors' sealer. */
@@ -96,6 +99,10 @@ const READ_ACTIONS: Partial<Record<AdminOperation, string>> = {
   listEvents: 'event.read',
   listWebhooks: 'webhook.list',
   listDeliveries: 'webhook.deliveries.read',
+  listProvisionedUsers: 'user.list',
+  getProvisionedUser: 'user.view',
+  listProvisionedGroups: 'group.list',
+  getProvisionedGroup: 'group.view',
 };
 
 const MAX_AUDIT_PAGE = 200;
@@ -138,6 +145,7 @@ export function adminOperations(deps: AdminDeps): (event: APIGatewayProxyEvent) 
   });
 
   const operations = {
+    ...directoryOperations({ ...deps.directory, ...(deps.scimEndpoint ? { scimEndpoint: deps.scimEndpoint } : {}) }),
     getProvisioning: async (event) => jsonResponse(200, withEndpoint(event, await service.view())),
     setProvisioning: async (event) => {
       const { enabled } = jsonBody(event);
@@ -263,9 +271,10 @@ export function adminOperations(deps: AdminDeps): (event: APIGatewayProxyEvent) 
     if (name !== 'methodNotAllowed') checkQuery(event, ADMIN_OPERATIONS[name]);
     if (route.authorizer === 'none') return operation(event);
     const actor = adminActor(event);
-    if (!mayManageProvisioning(actor.roles ?? [], deps.allowedRoles)) {
+    // Any signed-in administrator may look (the console's read-only view); only the managing roles may change anything.
+    if (route.method !== 'GET' && !mayManageProvisioning(actor.roles ?? [], deps.allowedRoles)) {
       await service.recordDenied(actor, name);
-      throw ProblemError.forbidden(`Only the roles ${deps.allowedRoles.join(' and ')} may manage provisioning.`);
+      throw ProblemError.forbidden(`Only the roles ${deps.allowedRoles.join(' and ')} may change provisioning; other roles may only read.`);
     }
     const result = await operation(event);
     const read = READ_ACTIONS[name];

@@ -89,3 +89,18 @@ export function adminErrors(log: LogSink): MiddlewareObj<APIGatewayProxyEvent, A
     },
   };
 }
+
+/**
+ * The admin console's origin may read the admin API's answers (CORS): that one origin, never a
+ * wildcard, and nothing for any other. API Gateway answers the preflight; this adds the header to
+ * the function's answers, refusals included. Unset (locally, where the console is same-origin): nothing.
+ */
+export function consoleCors(origin: string | undefined): MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult> {
+  const add = (request: { event: APIGatewayProxyEvent; response: APIGatewayProxyResult | null | undefined }): void => {
+    if (!origin || !request.response) return;
+    const headers = { ...request.response.headers, Vary: 'Origin' };
+    if (lowerCaseHeaders(request.event.headers).origin === origin) Object.assign(headers, { 'Access-Control-Allow-Origin': origin });
+    request.response = { ...request.response, headers };
+  };
+  return { after: add, onError: add };
+}

@@ -143,27 +143,39 @@ describe('provisioning admin API over the local gateway', () => {
     expect(refusals.every((e) => e.outcome === 'denied' && e.reason === 'unknown' && e.actor.type === 'scimToken')).toBe(true);
   });
 
-  it('lets only Owner and System Admin in: 401 without or with a bad JWT or a SCIM token, 403 for other roles', async () => {
+  it('lets only Owner and System Admin change anything: 401 without or with a bad JWT or a SCIM token, other roles read only', async () => {
     expect((await fetch(`${stack.adminBaseUrl}/provisioning`)).status).toBe(401);
     const bad = await admin('GET', '/provisioning', undefined, `${owner.slice(0, -4)}AAAA`);
     expect(bad.status).toBe(401);
     expect(bad.headers.get('content-type')).toBe('application/problem+json');
 
     await admin('PUT', '/provisioning', { enabled: true });
-    const scimToken = (await generate('for-admin-test')).token ?? '';
+    const made = await generate('for-admin-test');
+    const scimToken = made.token ?? '';
     expect((await admin('GET', '/provisioning', undefined, scimToken)).status).toBe(401);
 
+    // The console's read-only view: any signed-in role reads, and is refused every change.
+    const tokenIds = async (): Promise<string[]> =>
+      ((await (await admin('GET', '/provisioning')).json()) as { tokens: TokenView[] }).tokens.map((t) => t.id).sort();
+    const before = await tokenIds();
+    expect(before).toContain(made.id);
     const viewer = await stack.signAdminToken('Viewer');
+    for (const path of ['/provisioning', '/provisioning/tokens', '/audit', '/users', '/groups', '/webhooks']) {
+      expect([path, (await admin('GET', path, undefined, viewer)).status]).toEqual([path, 200]);
+    }
     for (const [method, path, body] of [
-      ['GET', '/provisioning'],
       ['PUT', '/provisioning', { enabled: false }],
-      ['GET', '/audit'],
+      ['POST', '/provisioning/tokens', { name: 'viewer' }],
+      ['DELETE', `/provisioning/tokens/${made.id}`],
+      ['POST', '/webhooks', { url: 'https://example.com/hook' }],
     ] as const) {
       const res = await admin(method, path, body, viewer);
-      expect(res.status).toBe(403);
-      expect(await res.json()).toMatchObject({ status: 403, title: 'Forbidden' });
+      expect([method, path, res.status]).toEqual([method, path, 403]);
+      expect(await res.json()).toMatchObject({ status: 403, title: 'Forbidden', detail: expect.stringContaining('may only read') });
     }
-    expect(await scimStatus(scimToken)).toBe(200); // the Viewer's PUT changed nothing
+    expect(await scimStatus(scimToken)).toBe(200); // the Viewer's PUT and DELETE changed nothing
+    expect(((await (await admin('GET', '/provisioning')).json()) as { enabled: boolean }).enabled).toBe(true);
+    expect(await tokenIds()).toEqual(before);
 
     const systemAdmin = await stack.signAdminToken('SystemAdmin');
     expect((await admin('GET', '/provisioning', undefined, systemAdmin)).status).toBe(200);

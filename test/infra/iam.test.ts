@@ -213,7 +213,7 @@ describe('IAM policy of each function', () => {
     );
   });
 
-  it('admin: the only writer of tokens and settings; audit events and the audit log; erases kept user records', () => {
+  it('admin: the only writer of tokens and settings; audit events and the audit log; erases kept user records; reads users and groups', () => {
     expect(policyOf(functionId(/Provisioning admin API/))).toEqual(
       policy([
         ...BASICS,
@@ -237,6 +237,24 @@ describe('IAM policy of each function', () => {
         }),
         stmt({ Sid: 'AdminWebhookDeliveries', Action: ddb('Query'), Resource: [TABLE], Condition: like(['WEBHOOK#*']) }),
         stmt({ Sid: 'AdminEventLog', Action: ddb('Query'), Resource: [TABLE], Condition: like(['EVENTLOG#*', 'EVENTS#*']) }),
+        // The console's read-only views of users and groups: reads, and the one write of a read (remembered startIndex positions).
+        stmt({
+          Sid: 'AdminReadResources',
+          Action: ddb('GetItem', 'BatchGetItem'),
+          Resource: [TABLE],
+          Condition: like(['USER#*', 'GROUP#*', 'COUNT']),
+        }),
+        stmt({ Sid: 'AdminReadMemberships', Action: ddb('Query'), Resource: [TABLE], Condition: like(['GROUP#*']) }),
+        stmt({ Sid: 'AdminListPositions', Action: ddb('GetItem', 'PutItem'), Resource: [TABLE], Condition: like(['PAGE#*']) }),
+        stmt({
+          Sid: 'AdminNameIndex',
+          Action: ddb('Query'),
+          Resource: [GSI1],
+          Condition: like(['USERNAMES', 'GROUPNAMES', 'USEREMAILS', 'MEMBEROF#*']),
+        }),
+        stmt({ Sid: 'AdminExternalIdIndex', Action: ddb('Query'), Resource: [GSI2], Condition: equals(['USEREXTS', 'GROUPEXTS']) }),
+        stmt({ Sid: 'AdminListingIndex', Action: ddb('Query'), Resource: [GSI3], Condition: equals(['USERS', 'GROUPS']) }),
+        stmt({ Sid: 'AdminChangesIndex', Action: ddb('Query'), Resource: [GSI4], Condition: equals(['USERS', 'GROUPS']) }),
       ]),
     );
   });

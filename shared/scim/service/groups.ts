@@ -381,6 +381,12 @@ export class GroupService {
   }
 
   /** A page of groups (with their members unless excluded). */
+  /** How many members each of these live groups has (kept on the group's own item, no member read): the admin console's lists. */
+  async memberCounts(ids: readonly string[]): Promise<Map<string, number>> {
+    const found = ids.length > 0 ? await this.deps.repo.getMany(ids) : [];
+    return new Map(found.map((g) => [g.id, g.memberCount ?? 0]));
+  }
+
   async list(search: SearchRequest, ctx: RequestContext, withMembers = true, acrossTypes = false): Promise<ResourcePage> {
     const terms: TermIndex = {
       idsFor: async (term) =>
