@@ -41,5 +41,5 @@ module.exports = {
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
-  projects: [project('unit'), project('integration'), project('e2e'), project('infra')],
+  projects: [project('unit'), project('console'), project('integration'), project('e2e'), project('infra')],
 };

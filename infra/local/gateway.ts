@@ -31,8 +31,8 @@ export interface LocalGatewayOptions {
   maxBodyBytes?: number;
   /** Called before each function runs (the benchmark attributes DynamoDB calls by it). */
   onInvoke?: (functionName: string) => void;
-  /** Local-only pages outside both APIs (the start page): answers a GET of a path, or undefined. */
-  localPage?: (path: string, accept: string) => APIGatewayProxyResult | undefined;
+  /** Local-only pages outside both APIs (the start page, the admin console): answers a GET of a URL, or undefined. */
+  localPage?: (url: URL, accept: string) => Promise<APIGatewayProxyResult | undefined> | APIGatewayProxyResult | undefined;
   /** Called with one line per request (`npm start` prints them). */
   log?: (line: string) => void;
 }
@@ -160,7 +160,7 @@ export function createLocalGateway(options: LocalGatewayOptions): Server {
     const method = (req.method ?? 'GET').toUpperCase();
     const known = apiForPath(path);
     if (!known && method === 'GET') {
-      const page = options.localPage?.(path, req.headers.accept ?? '');
+      const page = await options.localPage?.(url, req.headers.accept ?? '');
       if (page) return page;
     }
     const api: ApiName = known ?? 'admin';

@@ -14,6 +14,9 @@ import { TABLE_NAME_ENV } from '../../shared/store/table';
 import { ADMIN_BASE_PATH, ROUTES, SCIM_BASE_PATH } from '../../shared/http/routes';
 import { FUNCTIONS, type FunctionKey } from '../functions';
 import { devKeys } from './dev-auth';
+import { CONSOLE_PATH, localConsole } from './console';
+import { configuredRoles } from '../../shared/tokens/roles';
+import { ADMIN_ROLES_ENV } from '../../functions/admin/config';
 import { enforceGrantsLocally, runAs } from './iam';
 import { createLocalGateway, fakeContext, type ProxyHandler, type RequestAuthorizer } from './gateway';
 import { startLocalEventPipeline, type LocalEventPipeline, type QueueHandler, type StreamHandler } from './event-pipeline';
@@ -50,6 +53,8 @@ export interface LocalStackOptions {
    * seeding, which would otherwise make an event of every seeded user).
    */
   events?: false | { timeScale?: number; settleSeconds?: number };
+  /** The built admin console (infra/console/build.ts), served at /admin/; absent: no console. */
+  consoleDir?: string;
 }
 
 export interface LocalStack {
@@ -62,6 +67,8 @@ export interface LocalStack {
   runMembershipCleanup(): Promise<unknown>;
   /** The change-event pipeline, unless it was left out. */
   events?: LocalEventPipeline;
+  /** The admin console's address (…/admin/), when it is served. */
+  consoleUrl?: string;
   stop(): Promise<void>;
 }
 
@@ -160,12 +167,19 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const keys = await devKeys(join(options.localDir, 'dev-signing-key.json'));
 
   let urls: Record<string, string> = {};
+  const consolePage = options.consoleDir
+    ? localConsole({
+        dir: options.consoleDir,
+        manageRoles: configuredRoles(process.env[ADMIN_ROLES_ENV]),
+        sign: (role) => signAdminToken(role),
+      })
+    : undefined;
   const server: Server = createLocalGateway({
     routes: ROUTES,
     functions: { scim, admin },
     scimAuthorizer,
     verifyAdminJwt: (jwt) => keys.verify(jwt),
-    localPage: (path, accept) => (path === '/' ? startPage(urls, accept) : undefined),
+    localPage: async (url, accept) => (url.pathname === '/' ? startPage(urls, accept) : consolePage?.(url)),
     ...(options.onInvoke ? { onInvoke: options.onInvoke } : {}),
     ...(options.log ? { log: options.log } : {}),
   });
@@ -183,7 +197,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const adminToken = await signAdminToken('Owner');
   const scimBaseUrl = `${origin}${SCIM_BASE_PATH}`;
   const adminBaseUrl = `${origin}${ADMIN_BASE_PATH}`;
-  urls = { scimBaseUrl, adminBaseUrl, openApiUrl: `${adminBaseUrl}/openapi.json` };
+  const consoleUrl = consolePage ? `${origin}${CONSOLE_PATH}/` : undefined;
+  urls = { scimBaseUrl, adminBaseUrl, openApiUrl: `${adminBaseUrl}/openapi.json`, ...(consoleUrl ? { consoleUrl } : {}) };
   await mkdir(options.localDir, { recursive: true });
   await writeFile(join(options.localDir, 'dev.json'), `${JSON.stringify({ scimBaseUrl, adminBaseUrl, adminToken }, null, 2)}\n`);
 
@@ -222,6 +237,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     runTokenExpiry,
     runMembershipCleanup,
     ...(pipeline ? { events: pipeline } : {}),
+    ...(consoleUrl ? { consoleUrl } : {}),
     async stop() {
       for (const timer of timers) if (timer) clearInterval(timer);
       await pipeline?.stop();
@@ -245,13 +261,14 @@ export function startPage(
     scim: urls.scimBaseUrl,
     admin: urls.adminBaseUrl,
     openApi: urls.openApiUrl,
+    ...(urls.consoleUrl ? { console: urls.consoleUrl } : {}),
     note: 'SCIM needs a SCIM token (Authorization: Bearer scim_…); the admin API needs the admin JWT of .local/dev.json.',
   };
   if (!/text\/html/i.test(accept)) return { statusCode: 200, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) };
   const link = (url = ''): string => `<a href="${escapeHtml(url)}">${escapeHtml(url)}</a>`;
   const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>SCIM provisioning (local)</title></head><body>
 <h1>SCIM provisioning service, running locally</h1>
-<ul><li>SCIM base URL: ${link(urls.scimBaseUrl)}</li><li>Admin API: ${link(urls.adminBaseUrl)}</li><li>Admin API description (OpenAPI 3.1): ${link(urls.openApiUrl)}</li></ul>
+<ul>${urls.consoleUrl ? `<li>Admin console: ${link(urls.consoleUrl)}</li>` : ''}<li>SCIM base URL: ${link(urls.scimBaseUrl)}</li><li>Admin API: ${link(urls.adminBaseUrl)}</li><li>Admin API description (OpenAPI 3.1): ${link(urls.openApiUrl)}</li></ul>
 <p>${escapeHtml(body.note)}</p></body></html>`;
   return { statusCode: 200, headers: { 'Content-Type': 'text/html; charset=utf-8' }, body: html };
 }

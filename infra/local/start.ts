@@ -10,6 +10,7 @@
  */
 import { join } from 'node:path';
 import { bundleFunctions } from '../bundle';
+import { buildConsoleAsync } from '../console/build';
 import { FUNCTIONS, type FunctionKey } from '../functions';
 import { JavaMissingError, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
 import { PROJECT_ROOT, startLocalStack, type LocalStack } from './stack';
@@ -42,9 +43,11 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void stop(0));
 
   try {
+    const consoleDir = join(LOCAL_DIR, 'console');
     const [bundles, started] = await Promise.all([
       bundleFunctions(join(LOCAL_DIR, 'bundles'), { baseline: false }),
       startDynamoDbLocal(inMemory ? {} : { dbPath: join(LOCAL_DIR, 'dynamodb') }),
+      buildConsoleAsync(consoleDir),
     ]);
     db = started;
     db.process.once('exit', (code) => {
@@ -64,6 +67,7 @@ async function main(): Promise<void> {
         (Object.keys(FUNCTIONS) as FunctionKey[]).map((key) => [key, bundles[key]?.file ?? FUNCTIONS[key].entry]),
       ),
       log: (line) => console.log(line),
+      consoleDir,
     });
   } catch (e: unknown) {
     if (e instanceof JavaMissingError) console.error(e.message);
@@ -73,6 +77,7 @@ async function main(): Promise<void> {
   }
 
   console.log(`SCIM provisioning service running locally (${inMemory ? 'in memory' : `data in ${join(LOCAL_DIR, 'dynamodb')}`})`);
+  console.log(`  Admin console:  ${stack.consoleUrl} (signed in as the local Owner; a role switcher for the read-only view)`);
   console.log(`  SCIM base URL:  ${stack.scimBaseUrl}`);
   console.log(`  Admin API:      ${stack.adminBaseUrl}`);
   console.log(`  OpenAPI:        ${stack.adminBaseUrl}/openapi.json`);

@@ -8,10 +8,9 @@ import type { Clock } from '../clock';
 import { expiryAfterDays, expiryOf, isExpired, MAX_TOKEN_LIFETIME_DAYS, utcDate, type TokenStatus } from './expiry';
 import { ProvisioningDisabledError, TokenLimitError, type TokenRecord, type TokenRepository } from './ports';
 import { generateToken, isTokenId, type NewToken } from './token';
+import { MAX_TOKENS, MAX_TOKEN_NAME_LENGTH } from './limits';
 
-/** At most this many tokens exist at once: enough to rotate without downtime. */
-export const MAX_TOKENS = 2;
-export const MAX_TOKEN_NAME_LENGTH = 100;
+export { MAX_TOKENS, MAX_TOKEN_NAME_LENGTH } from './limits';
 
 export interface TokenView {
   id: string;
