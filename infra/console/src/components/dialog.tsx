@@ -13,6 +13,31 @@ export interface DialogProps {
   children: ComponentChildren;
   /** role="alertdialog" for confirmations of something that cannot be undone. */
   alert?: boolean;
+  /** The id of the element focus goes back to (default: what had it when the dialog opened). */
+  returnTo?: string;
+}
+
+const FOCUSABLE =
+  'a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])';
+
+/**
+ * Tab and Shift+Tab wrap around inside the dialog: the platform's modal dialog keeps focus off the
+ * page, but would let it leave for the browser's own controls.
+ */
+function trapTab(e: KeyboardEvent, dialog: HTMLDialogElement): void {
+  if (e.key !== 'Tab') return;
+  const items = [...dialog.querySelectorAll<HTMLElement>(FOCUSABLE)];
+  const first = items[0];
+  const last = items[items.length - 1];
+  if (!first || !last) return;
+  const active = document.activeElement;
+  if (e.shiftKey && (active === first || !dialog.contains(active))) {
+    e.preventDefault();
+    last.focus();
+  } else if (!e.shiftKey && (active === last || !dialog.contains(active))) {
+    e.preventDefault();
+    first.focus();
+  }
 }
 
 function returnFocus(to: Element | null): void {
@@ -20,7 +45,7 @@ function returnFocus(to: Element | null): void {
   (target ?? document.querySelector<HTMLElement>('#page-heading'))?.focus();
 }
 
-export function Dialog({ open, title, onClose, children, alert }: DialogProps) {
+export function Dialog({ open, title, onClose, children, alert, returnTo }: DialogProps) {
   const ref = useRef<HTMLDialogElement>(null);
   const opener = useRef<Element | null>(null);
   const titleId = useId();
@@ -33,7 +58,7 @@ export function Dialog({ open, title, onClose, children, alert }: DialogProps) {
     } else if (!open && dialog.open) {
       dialog.close();
       // After the page has re-rendered (the opener may have become disabled meanwhile).
-      const to = opener.current;
+      const to = (returnTo ? document.getElementById(returnTo) : null) ?? opener.current;
       setTimeout(() => returnFocus(to), 0);
     }
   }, [open]);
@@ -43,6 +68,7 @@ export function Dialog({ open, title, onClose, children, alert }: DialogProps) {
       role={alert ? 'alertdialog' : 'dialog'}
       aria-labelledby={titleId}
       aria-modal="true"
+      onKeyDown={(e) => ref.current && trapTab(e, ref.current)}
       onCancel={(e) => {
         e.preventDefault();
         onClose();

@@ -117,6 +117,7 @@ export function ProvisioningPage() {
         ))}
         <div class="actions">
           <button
+            id="generate-token"
             type="button"
             class="primary"
             disabled={controlsOff || blocked !== undefined}
@@ -209,7 +210,7 @@ export function ProvisioningPage() {
         </div>
       </Dialog>
 
-      <Dialog open={generating} title="Generate Token" onClose={() => setGenerating(false)}>
+      <Dialog open={generating} title="Generate Token" returnTo="generate-token" onClose={() => setGenerating(false)}>
         <form
           onSubmit={(e) => {
             e.preventDefault();
@@ -250,7 +251,13 @@ export function ProvisioningPage() {
         </form>
       </Dialog>
 
-      <Dialog open={generated !== undefined} title="Your new SCIM token" alert onClose={() => setGenerated(undefined)}>
+      <Dialog
+        open={generated !== undefined}
+        title="Your new SCIM token"
+        alert
+        returnTo="generate-token"
+        onClose={() => setGenerated(undefined)}
+      >
         {generated && (
           <>
             <p class="expiry urgent" id="token-warning">
