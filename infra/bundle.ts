@@ -29,6 +29,8 @@ export const BUNDLE_OPTIONS = {
   mainFields: ['module', 'main'],
   external: [],
   metafile: true,
+  // Lambda's credentials come from its environment: the SDK's default chain without the links Lambda never reaches.
+  alias: { '@aws-sdk/credential-provider-node': './shared/lambda-credentials.ts' },
 } as const satisfies BuildOptions;
 
 /** Key of the reference bundle: a handler that only builds a DynamoDB document client. */
@@ -77,6 +79,7 @@ function optionsFor(file: string, source: BundleSource, define: Record<string, s
     ...BUNDLE_OPTIONS,
     mainFields: [...BUNDLE_OPTIONS.mainFields],
     external: [...BUNDLE_OPTIONS.external],
+    alias: { ...BUNDLE_OPTIONS.alias },
     ...source,
     outfile: file,
     absWorkingDir: ROOT,

@@ -1,3 +1,5 @@
+/// <reference lib="dom" />
+/// <reference lib="dom.iterable" />
 /**
  * The admin console in a real Chromium against `npm start` (the same process: infra/local/start.ts,
  * in memory): the whole Provisioning story an administrator walks, the views beside it, the
