@@ -3,10 +3,10 @@
  * The CDK app. Configuration comes from CDK context (`-c key=value` or cdk.json):
  *   stageName (prod), logRetentionDays (30), authCacheSeconds (0, at most 5),
  *   tokenRetentionDays (90), alertEmail (none), throttleRate (100), throttleBurst (200),
- *   ownerGroup (Owner), systemAdminGroup (SystemAdmin), scimExtensionsFile (none: the shipped
- *   shared/scim/schemas/extensions.json), uniqueExternalId (false), deletedRetentionDays (30),
- *   waf (true; false leaves AWS WAF out), wafAnonymousIpLimit (100), wafAnonymousLimit (1000),
- *   wafTokenIpLimit (6000), wafAdminIpLimit (500) (requests per 5 minutes),
+ *   ownerGroup (Owner), systemAdminGroup (SystemAdmin), viewerGroup (Viewer), scimExtensionsFile
+ *   (none: the shipped shared/scim/schemas/extensions.json), uniqueExternalId (false),
+ *   deletedRetentionDays (30), waf (true; false leaves AWS WAF out), wafAnonymousIpLimit (100),
+ *   wafAnonymousLimit (1000), wafTokenIpLimit (6000), wafAdminIpLimit (500) (requests per 5 minutes),
  *   adminCallbackUrls (http://localhost:8976/callback), adminLogoutUrls (http://localhost:8976/logout)
  *   (comma-separated), adminDomainPrefix (none: <stack name>-admin-<account id>),
  *   eventForm (notice; full adds the resource's attributes: personal data), eventRetentionDays (30).
@@ -66,6 +66,7 @@ export function configFromContext(app: App): ScimProvisioningConfig {
     },
     ownerGroup: ctx('ownerGroup') ?? DEFAULT_CONFIG.ownerGroup,
     systemAdminGroup: ctx('systemAdminGroup') ?? DEFAULT_CONFIG.systemAdminGroup,
+    viewerGroup: ctx('viewerGroup') ?? DEFAULT_CONFIG.viewerGroup,
     uniqueExternalId: ctx('uniqueExternalId') === 'true',
     deletedRetentionDays: num('deletedRetentionDays', DEFAULT_CONFIG.deletedRetentionDays),
     waf: {

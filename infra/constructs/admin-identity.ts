@@ -20,6 +20,8 @@ export interface AdminIdentityProps {
   /** Cognito group names of the two admin roles. */
   ownerGroup: string;
   systemAdminGroup: string;
+  /** Cognito group name of the read-only role: sees the console's pages, may change nothing. */
+  viewerGroup: string;
   /** Where the managed login may send a signed-in administrator back (the console, the CLI's local listener). */
   callbackUrls: readonly string[];
   /** Where it may send them after signing out. */
@@ -95,6 +97,7 @@ export class AdminIdentity extends Construct {
   readonly client: UserPoolClient;
   readonly domain: UserPoolDomain;
   readonly authorizer: CognitoUserPoolsAuthorizer;
+  /** The roles that may change provisioning (Owner, SystemAdmin); any other group of the pool reads only. */
   readonly roles: string[];
 
   constructor(scope: Construct, id: string, props: AdminIdentityProps) {
@@ -131,9 +134,12 @@ export class AdminIdentity extends Construct {
     });
     // A group name with a separator could be faked by a flattened claim: refused at synth.
     this.roles = [checkGroupName(props.ownerGroup), checkGroupName(props.systemAdminGroup)];
+    const viewer = checkGroupName(props.viewerGroup);
+    if (this.roles.includes(viewer)) throw new Error(`The read-only group "${viewer}" cannot also be an admin role`);
     for (const [key, name, description] of [
       ['Owner', props.ownerGroup, 'Owners: may manage provisioning and SCIM tokens'],
       ['SystemAdmin', props.systemAdminGroup, 'System administrators: may manage provisioning and SCIM tokens'],
+      ['Viewer', props.viewerGroup, "Read-only: sees the console's pages, cannot change anything"],
     ] as const) {
       new CfnUserPoolGroup(this, `${key}Group`, { userPoolId: this.userPool.userPoolId, groupName: name, description });
     }

@@ -36,6 +36,8 @@ export interface ScimProvisioningConfig {
   /** Cognito group names of the admin roles. */
   ownerGroup: string;
   systemAdminGroup: string;
+  /** Cognito group name of the read-only role (the console's pages, no change). */
+  viewerGroup: string;
   /** Custom SCIM schema extensions (the content of an extensions JSON file); default: the one in shared/. */
   scimExtensionsJson?: string;
   /** Refuse a second user or group with the same externalId (409). */
@@ -63,6 +65,7 @@ export const DEFAULT_CONFIG: ScimProvisioningConfig = {
   throttling: { rateLimit: 100, burstLimit: 200 },
   ownerGroup: 'Owner',
   systemAdminGroup: 'SystemAdmin',
+  viewerGroup: 'Viewer',
   deletedRetentionDays: DEFAULT_DELETED_RETENTION_DAYS,
   waf: { enabled: true, limits: { anonymousPerIp: 100, anonymousTotal: 1000, tokenPerIp: 6000, adminPerIp: 500 } },
   adminCallbackUrls: [CLI_CALLBACK_URL],
@@ -133,6 +136,7 @@ export class ScimProvisioningStack extends Stack {
     const identity = new AdminIdentity(this, 'AdminIdentity', {
       ownerGroup: config.ownerGroup,
       systemAdminGroup: config.systemAdminGroup,
+      viewerGroup: config.viewerGroup,
       callbackUrls: config.adminCallbackUrls,
       logoutUrls: config.adminLogoutUrls,
       ...(config.adminDomainPrefix !== undefined ? { domainPrefix: config.adminDomainPrefix } : {}),

@@ -136,6 +136,14 @@ describe('the admin console in Chromium, against npm start', () => {
 
     // Generate Token: a name and a lifetime, shown as the expiry date.
     const opener = page.getByRole('button', { name: 'Generate Token' });
+    // By keyboard: Enter opens the dialog with focus on its first field, Escape closes it and gives focus back.
+    await opener.focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('dialog', { name: 'Generate Token' }).waitFor();
+    await expect(page.evaluate(() => document.activeElement?.id)).resolves.toBe('token-name');
+    await page.keyboard.press('Escape');
+    await page.getByRole('dialog', { name: 'Generate Token' }).waitFor({ state: 'hidden' });
+    await expect(opener.evaluate((el) => el === document.activeElement)).resolves.toBe(true);
     await opener.click();
     const form = page.getByRole('dialog', { name: 'Generate Token' });
     const now = Date.now();

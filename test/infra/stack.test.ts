@@ -141,12 +141,16 @@ describe('SCIM function', () => {
 });
 
 describe('admin sign-in', () => {
-  it('is a Cognito user pool without self sign-up, with Owner and SystemAdmin groups and a REST API authorizer', () => {
+  it('is a Cognito user pool without self sign-up, with Owner, SystemAdmin and Viewer groups and a REST API authorizer', () => {
     template.hasResourceProperties('AWS::Cognito::UserPool', {
       AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
     });
     template.hasResourceProperties('AWS::Cognito::UserPoolGroup', { GroupName: 'Owner' });
     template.hasResourceProperties('AWS::Cognito::UserPoolGroup', { GroupName: 'SystemAdmin' });
+    template.hasResourceProperties('AWS::Cognito::UserPoolGroup', {
+      GroupName: 'Viewer',
+      Description: "Read-only: sees the console's pages, cannot change anything",
+    });
     template.hasResourceProperties('AWS::ApiGateway::Authorizer', {
       Type: 'COGNITO_USER_POOLS',
       IdentitySource: 'method.request.header.Authorization',

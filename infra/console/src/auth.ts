@@ -50,16 +50,17 @@ export async function cognitoSession(config: CognitoConsoleConfig): Promise<Sess
   if (!code) return signIn(config);
   // The code and state leave the address bar (and the history) before anything else runs.
   window.history.replaceState(null, '', `${url.pathname}${url.hash}`);
+  // A failed exchange is said, not retried: another redirect could loop on a misconfigured client.
   const expected = pending ? (JSON.parse(pending) as { verifier: string; state: string }) : undefined;
-  if (!expected || expected.state !== state) return signIn(config);
+  if (!expected || expected.state !== state)
+    throw new Error('The sign-in answer does not belong to this browser tab: reload to sign in again.');
   const res = await fetch(`${config.signInDomain.replace(/\/+$/, '')}/oauth2/token`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
     body: tokenRequestBody({ clientId: config.clientId, redirectUri: config.redirectUri, code, verifier: expected.verifier }),
   });
-  if (!res.ok) return signIn(config);
-  const tokens = (await res.json()) as { id_token?: string };
-  if (!tokens.id_token) return signIn(config);
+  const tokens = (await res.json().catch(() => ({}))) as { id_token?: string; error?: string };
+  if (!res.ok || !tokens.id_token) throw new Error(`Sign-in failed (${tokens.error ?? res.status}): reload to sign in again.`);
   return sessionOf(tokens.id_token);
 }
 
