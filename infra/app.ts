@@ -8,7 +8,8 @@
  *   deletedRetentionDays (30), waf (true; false leaves AWS WAF out), wafAnonymousIpLimit (100),
  *   wafAnonymousLimit (1000), wafTokenIpLimit (6000), wafAdminIpLimit (500) (requests per 5 minutes),
  *   adminCallbackUrls (http://localhost:8976/callback), adminLogoutUrls (http://localhost:8976/logout)
- *   (comma-separated), adminDomainPrefix (none: <stack name>-admin-<account id>),
+ *   (comma-separated; the deployed admin console's URL is always added),
+ *   adminDomainPrefix (none: <stack name>-admin-<account id>),
  *   eventForm (notice; full adds the resource's attributes: personal data), eventRetentionDays (30).
  */
 import { readFileSync } from 'node:fs';

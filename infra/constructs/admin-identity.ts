@@ -68,8 +68,18 @@ export function defaultDomainPrefix(stackName: string, suffix: string): string {
   return `${base}-admin-${suffix}`;
 }
 
-/** A callback or logout URL Cognito accepts: https, or http to this machine only. */
+/**
+ * A callback or logout URL Cognito accepts: https, or http to this machine only. A URL built from
+ * deploy-time values (the console's `https://${distribution domain}/`) cannot be parsed at synth:
+ * its written parts must still say https and carry no fragment.
+ */
 export function checkRedirectUrl(url: string): string {
+  if (Token.isUnresolved(url)) {
+    if (!url.startsWith('https://') || url.includes('#')) {
+      throw new Error(`Admin sign-in redirect "${url}" must be https, without a fragment`);
+    }
+    return url;
+  }
   let parsed: URL;
   try {
     parsed = new URL(url);

@@ -1,4 +1,4 @@
-import { CfnOutput, Validations } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Validations } from 'aws-cdk-lib';
 import {
   AuthorizationType,
   EndpointType,
@@ -13,6 +13,7 @@ import { Construct } from 'constructs';
 import { gatewayResponses } from '../../shared/http/gateway-responses';
 import {
   ADMIN_BASE_PATH,
+  allowedMethods,
   SCIM_BASE_PATH,
   type ApiName,
   type AuthorizerName,
@@ -28,7 +29,15 @@ export interface RestApisProps {
   throttling: { rateLimit: number; burstLimit: number };
   /** More stage settings per API (access logs and tracing, from the monitoring construct). */
   stageOptions?: (api: ApiName) => Omit<StageOptions, 'stageName' | 'throttlingRateLimit' | 'throttlingBurstLimit'>;
+  /**
+   * The admin console's origin (https://<host>, no path): the one origin the admin API's CORS
+   * allows. The SCIM API has no CORS: identity providers call it from servers, never browsers.
+   */
+  consoleOrigin?: string;
 }
+
+/** The request headers the console sends: its ID token, JSON bodies, and the ETag of a conditional update. */
+const CORS_ALLOW_HEADERS = ['Authorization', 'Content-Type', 'If-Match'];
 
 const BASE_PATHS: Record<ApiName, string> = { scim: SCIM_BASE_PATH, admin: ADMIN_BASE_PATH };
 
@@ -99,15 +108,36 @@ export class RestApis extends Construct {
         },
       });
       Validations.of(api).acknowledge({ id: 'AwsSolutions-APIG2', reason: REQUEST_VALIDATION_REASON[apiName] });
+      const corsOrigin = apiName === 'admin' ? props.consoleOrigin : undefined;
+      // The console must be able to read API Gateway's own refusals too (401, 403, 429...), not only the function's answers.
+      const corsHeaders: Record<string, string> = corsOrigin ? { 'Access-Control-Allow-Origin': corsOrigin } : {};
       for (const def of gatewayResponses(apiName)) {
         api.addGatewayResponse(`${def.type}Response`, {
           type: ResponseType.of(def.type),
           statusCode: String(def.statusCode),
           responseHeaders: Object.fromEntries(
-            Object.entries({ 'Content-Type': def.contentType, ...def.headers }).map(([k, v]) => [k, `'${v}'`]),
+            Object.entries({ 'Content-Type': def.contentType, ...def.headers, ...corsHeaders }).map(([k, v]) => [k, `'${v}'`]),
           ),
           templates: { 'application/json': def.body },
         });
+      }
+      if (corsOrigin) {
+        for (const path of new Set(routes.map((r) => r.path))) {
+          // An explicit OPTIONS method wins over the route table's ANY fallback, and needs no
+          // authorizer: a browser sends the preflight without the Authorization header.
+          const preflight = api.root.resourceForPath(path).addCorsPreflight({
+            allowOrigins: [corsOrigin],
+            allowMethods: allowedMethods(path, routes),
+            allowHeaders: CORS_ALLOW_HEADERS,
+            // The ID token travels in Authorization, never in a cookie.
+            allowCredentials: false,
+            // One preflight per path and hour (browsers cap it at two hours anyway).
+            maxAge: Duration.hours(1),
+          });
+          const why =
+            "A CORS preflight: browsers send it without credentials before the console's real request, and a mock integration answers it with the allowed origin, methods and headers; it runs no function and reads no data. The real request needs the Cognito authorizer.";
+          Validations.of(preflight).acknowledge({ id: 'AwsSolutions-APIG4', reason: why }, { id: 'AwsSolutions-COG4', reason: why });
+        }
       }
       for (const route of routes) {
         const resource = api.root.resourceForPath(route.path);

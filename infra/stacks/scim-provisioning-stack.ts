@@ -1,9 +1,9 @@
-import { Duration, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { Duration, Lazy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import { IdentitySource, RequestAuthorizer } from 'aws-cdk-lib/aws-apigateway';
 import { Schedule } from 'aws-cdk-lib/aws-events';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { ADMIN_ROLES_ENV, SCIM_ENDPOINT_ENV } from '../../functions/admin/config';
+import { ADMIN_ROLES_ENV, CONSOLE_ORIGIN_ENV, SCIM_ENDPOINT_ENV } from '../../functions/admin/config';
 import { AUTH_CACHE_SECONDS_ENV, DEFAULT_AUTH_CACHE_SECONDS } from '../../functions/scim-authorizer/config';
 import { DELETED_RETENTION_DAYS_ENV, UNIQUE_EXTERNAL_ID_ENV } from '../../functions/scim/config';
 import { RETENTION_DAYS_ENV } from '../../functions/token-expiry/config';
@@ -13,6 +13,7 @@ import { DEFAULT_EVENT_RETENTION_DAYS } from '../../shared/store/event-log-repos
 import { EVENT_RETENTION_DAYS_ENV } from '../../functions/events/config';
 import { ROUTES } from '../../shared/http/routes';
 import { configuredExtensions } from '../../shared/scim/schemas/registry';
+import { AdminConsole, consoleAddress } from '../constructs/admin-console';
 import { AdminIdentity, CLI_CALLBACK_URL, CLI_LOGOUT_URL } from '../constructs/admin-identity';
 import { ChangeEvents } from '../constructs/change-events';
 import { CursorKey } from '../constructs/cursor-key';
@@ -46,7 +47,7 @@ export interface ScimProvisioningConfig {
   deletedRetentionDays: number;
   /** AWS WAF on both APIs (about $20 a month, see infra/constructs/web-acls.ts), with its rate limits per 5 minutes. */
   waf: { enabled: boolean; limits: WafLimits };
-  /** Where the admin sign-in (Cognito managed login) may redirect: the console, the operator CLI. */
+  /** Where else the admin sign-in (Cognito managed login) may redirect (the operator CLI); the deployed console's URL is always added. */
   adminCallbackUrls: string[];
   adminLogoutUrls: string[];
   /** Prefix of the Cognito domain of the admin sign-in; default: from the stack name and the account id. */
@@ -133,12 +134,17 @@ export class ScimProvisioningStack extends Stack {
       resultsCacheTtl: Duration.seconds(0),
     });
 
+    // The console is built last (its CSP and config.json name the admin API and the sign-in), but
+    // the sign-in's redirect URLs and the admin API's CORS need its address first: a lazy value,
+    // the distribution's domain name at synth, breaks the order (CloudFormation sees the reference).
+    const consoleDomain = Lazy.string({ produce: () => adminConsole.distribution.distributionDomainName });
+    const consoleAt = consoleAddress(consoleDomain);
     const identity = new AdminIdentity(this, 'AdminIdentity', {
       ownerGroup: config.ownerGroup,
       systemAdminGroup: config.systemAdminGroup,
       viewerGroup: config.viewerGroup,
-      callbackUrls: config.adminCallbackUrls,
-      logoutUrls: config.adminLogoutUrls,
+      callbackUrls: [...config.adminCallbackUrls, consoleAt.url],
+      logoutUrls: [...config.adminLogoutUrls, consoleAt.url],
       ...(config.adminDomainPrefix !== undefined ? { domainPrefix: config.adminDomainPrefix } : {}),
     });
     const admin = new ProjectFunction(this, 'AdminFunction', {
@@ -149,6 +155,7 @@ export class ScimProvisioningStack extends Stack {
         [ADMIN_ROLES_ENV]: identity.roles.join(','),
         [RETENTION_DAYS_ENV]: String(config.tokenRetentionDays),
         [EVENT_RETENTION_DAYS_ENV]: String(config.eventRetentionDays),
+        [CONSOLE_ORIGIN_ENV]: consoleAt.origin,
       },
     });
     const events = new ChangeEvents(this, 'ChangeEvents', {
@@ -165,10 +172,17 @@ export class ScimProvisioningStack extends Stack {
       stageName: config.stageName,
       throttling: config.throttling,
       stageOptions: (api) => monitoring.stageOptions(api),
+      consoleOrigin: consoleAt.origin,
     });
     // The admin API shows the SCIM endpoint that administrators give their identity provider.
     admin.addEnvironment(SCIM_ENDPOINT_ENV, apis.requireBaseUrl('scim'));
     const restApis = { scim: apis.requireApi('scim'), admin: apis.requireApi('admin') };
+    const adminConsole = new AdminConsole(this, 'AdminConsole', {
+      api: restApis.admin,
+      apiBaseUrl: apis.requireBaseUrl('admin'),
+      identity,
+      logRetention: config.logRetention,
+    });
 
     const waf = config.waf.enabled ? new WebAcls(this, 'Waf', { apis: restApis, limits: config.waf.limits }) : undefined;
     if (!waf) {

@@ -39,7 +39,7 @@ describe('data and logs', () => {
 
   it('every log group is kept when the stack is deleted', () => {
     const groups = ofType('AWS::Logs::LogGroup');
-    expect(groups.length).toBe(9); // 7 functions, 2 API access logs
+    expect(groups.length).toBe(10); // 7 functions, 2 API access logs, the console deployment
     for (const [, g] of groups) {
       expect(g.DeletionPolicy).toBe('Retain');
       expect(g.UpdateReplacePolicy).toBe('Retain');
@@ -113,8 +113,11 @@ describe('admin sign-in', () => {
     expect(client.Properties.AllowedOAuthFlows).toEqual(['code']);
     expect(client.Properties.AllowedOAuthFlowsUserPoolClient).toBe(true);
     expect(client.Properties.AllowedOAuthScopes).toEqual(['openid', 'email', 'profile']);
-    expect(client.Properties.CallbackURLs).toEqual(['http://localhost:8976/callback']);
-    expect(client.Properties.LogoutURLs).toEqual(['http://localhost:8976/logout']);
+    // The CLI's, and the deployed console (https://<distribution domain>/).
+    const [distributionId] = one('AWS::CloudFront::Distribution');
+    const consoleUrl = { 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [distributionId, 'DomainName'] }, '/']] };
+    expect(client.Properties.CallbackURLs).toEqual(['http://localhost:8976/callback', consoleUrl]);
+    expect(client.Properties.LogoutURLs).toEqual(['http://localhost:8976/logout', consoleUrl]);
     expect(client.Properties.SupportedIdentityProviders).toEqual(['COGNITO']);
     expect(client.Properties.PreventUserExistenceErrors).toBe('ENABLED');
   });
@@ -184,7 +187,8 @@ describe('the cursor key', () => {
     const [secretId] = one('AWS::SecretsManager::Secret');
     for (const [, fn] of ofType('AWS::Lambda::Function')) {
       const reader = /SCIM 2.0 service provider|Provisioning admin API/.test(String(fn.Properties.Description));
-      const vars = (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+      // (CDK's handlers of the console bucket may have no environment at all.)
+      const vars = (fn.Properties.Environment as { Variables: Record<string, unknown> } | undefined)?.Variables ?? {};
       expect({ fn: fn.Properties.Description, arn: vars.CURSOR_SECRET_ARN }).toEqual({
         fn: fn.Properties.Description,
         arn: reader ? { Ref: secretId } : undefined,

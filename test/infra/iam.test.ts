@@ -5,11 +5,12 @@
  *
  * Resources are named by what they are: `Table.Arn`, `Table.Arn/index/GSI1`, `OwnLogGroup.Arn`
  * (the function's own log group), `OwnDeadLetterQueue.Arn`, `CursorSecret`, `AlertTopic`, `AlertKey.Arn`,
- * `EventBus.Arn`, `DeliveryQueue.Arn`, `StreamDeadLetters.Arn`, `Table.StreamArn`.
+ * `EventBus.Arn`, `DeliveryQueue.Arn`, `StreamDeadLetters.Arn`, `Table.StreamArn`, `ConsoleBucket.Arn`,
+ * and a staged CDK asset as `<CDK assets bucket>/ASSET.zip`.
  */
 import { Template } from 'aws-cdk-lib/assertions';
 import { DEFAULT_CONFIG, ScimProvisioningStack } from '../../infra/stacks/scim-provisioning-stack';
-import { cdkApp } from '../support/cdk-app';
+import { CDK_HANDLER_ID, cdkApp } from '../support/cdk-app';
 
 type Resource = { Type: string; Properties: Record<string, unknown> };
 type Statement = {
@@ -28,6 +29,14 @@ beforeAll(() => {
 });
 
 const idsOf = (type: string): string[] => Object.keys(resources).filter((id) => resources[id]?.Type === type);
+/** The bucket the console deployment (CDK's BucketDeployment custom resource) writes to. */
+const consoleBucketId = (): string =>
+  (resources[only('Custom::CDKBucketDeployment')]?.Properties.DestinationBucketName as { Ref: string } | undefined)?.Ref ?? '';
+const cdkHandlerId = (kind: 'CDKBucketDeployment' | 'S3AutoDeleteObjects'): string => {
+  const ids = idsOf('AWS::Lambda::Function').filter((id) => id.startsWith(`Custom${kind}`));
+  if (ids.length !== 1) throw new Error(`Expected one ${kind} handler, found ${ids.length}`);
+  return ids[0] ?? '';
+};
 const only = (type: string): string => {
   const ids = idsOf(type);
   if (ids.length !== 1) throw new Error(`Expected one ${type}, found ${ids.length}`);
@@ -53,6 +62,8 @@ function policyOf(fnId: string): Statement[] {
     [only('AWS::Events::EventBus')]: 'EventBus',
     [idsOf('AWS::SQS::Queue').find((id) => /^ChangeEventsDeliveries[0-9A-F]+$/.test(id)) ?? '']: 'DeliveryQueue',
     [idsOf('AWS::SQS::Queue').find((id) => /^ChangeEventsStreamDeadLetters/.test(id)) ?? '']: 'StreamDeadLetters',
+    [consoleBucketId()]: 'ConsoleBucket',
+    'AWS::Partition': '<AWS::Partition>',
   };
   const dlq = (fn.DeadLetterConfig as { TargetArn?: { 'Fn::GetAtt': [string, string] } } | undefined)?.TargetArn;
   if (dlq) names[dlq['Fn::GetAtt'][0]] = 'OwnDeadLetterQueue';
@@ -66,8 +77,14 @@ function policyOf(fnId: string): Statement[] {
     }
     if ('Fn::Join' in o) {
       const [sep, parts] = o['Fn::Join'] as [string, unknown[]];
-      return parts.map(render).join(sep);
+      // A staged asset is named by its content's hash.
+      return parts
+        .map(render)
+        .join(sep)
+        .replace(/\/[0-9a-f]{64}\.zip$/, '/ASSET.zip');
     }
+    // The CDK assets bucket of the default synthesizer.
+    if ('Fn::Sub' in o && o['Fn::Sub'] === 'cdk-hnb659fds-assets-${AWS::AccountId}-${AWS::Region}') return '<CDK assets bucket>';
     return `UNEXPECTED:${JSON.stringify(v)}`;
   };
   const sorted = (v: string | string[]): string[] => [v].flat().slice().sort();
@@ -352,12 +369,47 @@ describe('IAM policy of each function', () => {
   });
 });
 
-describe('function roles', () => {
-  it('are assumed by Lambda only and carry no managed policy (not even AWSLambdaBasicExecutionRole)', () => {
-    const roleIds = idsOf('AWS::Lambda::Function').map(
-      (id) => (resources[id]?.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0],
+describe("the admin console's deploy-time functions (CDK's custom resource handlers)", () => {
+  it('console deployment: writes its own log group, reads its two source objects, lists and writes the console bucket; nothing else', () => {
+    expect(policyOf(cdkHandlerId('CDKBucketDeployment'))).toEqual(
+      policy([
+        stmt({ Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: ['OwnLogGroup.Arn'] }),
+        // The built console and config.json.
+        stmt({
+          Sid: 'ReadSources',
+          Action: ['s3:GetObject'],
+          Resource: ['arn:<AWS::Partition>:s3:::<CDK assets bucket>/ASSET.zip', 'arn:<AWS::Partition>:s3:::<CDK assets bucket>/ASSET.zip'],
+        }),
+        stmt({ Sid: 'ListConsole', Action: ['s3:ListBucket', 's3:GetBucketTagging'], Resource: ['ConsoleBucket.Arn'] }),
+        stmt({
+          Sid: 'WriteConsole',
+          Action: ['s3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload'],
+          Resource: ['ConsoleBucket.Arn/*'],
+        }),
+      ]),
     );
-    expect(new Set(roleIds).size).toBe(7);
+  });
+
+  it("bucket auto-delete: CDK's provider, the one role with a managed policy (AWSLambdaBasicExecutionRole), may empty the console bucket only", () => {
+    const fn = resources[cdkHandlerId('S3AutoDeleteObjects')]?.Properties ?? {};
+    const roleId = (fn.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+    expect(resources[roleId]?.Properties.ManagedPolicyArns).toEqual([
+      { 'Fn::Sub': 'arn:${AWS::Partition}:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole' },
+    ]);
+    expect(resources[roleId]?.Properties.Policies).toBeUndefined();
+    expect(idsOf('AWS::IAM::Policy').filter((id) => JSON.stringify(resources[id]?.Properties.Roles).includes(roleId))).toEqual([]);
+    // Its S3 permissions are in the bucket policies, of the console bucket only.
+    const grants = idsOf('AWS::S3::BucketPolicy').filter((id) => JSON.stringify(resources[id]?.Properties.PolicyDocument).includes(roleId));
+    expect(grants.map((id) => resources[id]?.Properties.Bucket)).toEqual([{ Ref: consoleBucketId() }]);
+  });
+});
+
+describe('function roles', () => {
+  it('are assumed by Lambda only and carry no managed policy (not even AWSLambdaBasicExecutionRole), the console deployment included', () => {
+    const roleIds = idsOf('AWS::Lambda::Function')
+      .filter((id) => !CDK_HANDLER_ID.test(id) || id === cdkHandlerId('CDKBucketDeployment'))
+      .map((id) => (resources[id]?.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0]);
+    expect(new Set(roleIds).size).toBe(8);
     for (const roleId of roleIds) {
       const role = resources[roleId]?.Properties ?? {};
       expect(role.ManagedPolicyArns).toBeUndefined();

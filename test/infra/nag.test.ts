@@ -93,16 +93,23 @@ describe('acknowledgments', () => {
       'AwsSolutions-APIG2', // request validation: the functions validate SCIM and admin bodies
       'AwsSolutions-APIG4', // the public OpenAPI description and its 405 fallback
       'AwsSolutions-APIG6', // execution logs: the JSON access log covers them
+      'AwsSolutions-CFR1', // the console distribution: no geo restriction
+      'AwsSolutions-CFR2', // the console distribution: no WAF (static files; the admin API has its own)
+      'AwsSolutions-CFR4', // the console distribution: the default *.cloudfront.net certificate
       'AwsSolutions-COG4', // SCIM routes use the SCIM token authorizer; public admin routes
       'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
       'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]', // publishing to the encrypted alert topic
       'AwsSolutions-IAM5[Resource::*]', // X-Ray
+      'AwsSolutions-IAM5[Resource::<AdminConsoleFilesCE8E711B.Arn>/*]', // the console deployment writes its bucket's files
+      'AwsSolutions-L1', // the console deployment's handler: CDK chooses its runtime
       'AwsSolutions-SMG4', // the cursor key needs no rotation
       'AwsSolutions-SQS3', // the stream's on-failure destination is a dead-letter queue
       'Serverless-APIGWStructuredLogging', // numbers unquoted in the JSON access log
       'Serverless-LambdaAsyncFailureDestination', // scheduled jobs dead-letter through DeadLetterConfig
-      'Serverless-LambdaDLQ', // synchronous API functions; event-source functions (their sources hold failures)
+      'Serverless-LambdaDLQ', // synchronous API functions; event-source functions (their sources hold failures); the console deployment
       'Serverless-LambdaEventSourceMappingDestination', // the delivery queue dead-letters by its redrive policy
+      'Serverless-LambdaLatestVersion', // the console deployment's handler: CDK chooses its runtime
+      'Serverless-LambdaTracing', // the console deployment's handler: no tracing setting, runs only during deployments
       'Serverless-SQSRedrivePolicy', // the dead-letter queues themselves
     ];
     expect(ids(variants.default)).toEqual(common.sort());
