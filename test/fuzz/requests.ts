@@ -986,11 +986,14 @@ const adminOps: Gen = (rng, ctx) => {
           ['POST', '/provisioning/tokens'],
           ['DELETE', `/provisioning/tokens/${rng.chars(16, BASE62)}`],
           ['DELETE', `/users/${uuid(rng)}/personal-data`],
+          ['GET', '/users'],
+          ['GET', '/groups'],
         ]);
         const variant = rng.weighted<() => { auth: Auth; shape: string; expect: number[] }>([
           [2, () => ({ auth: 'none', shape: 'auth:missing', expect: [401] })],
           [2, () => ({ auth: 'scim', shape: 'auth:scim-token', expect: [401] })],
-          [2, () => ({ auth: 'viewer', shape: 'auth:viewer-role', expect: [403] })],
+          // Another role reads (the console's read-only view) and is refused every change.
+          [2, () => ({ auth: 'viewer', shape: 'auth:viewer-role', expect: method === 'GET' ? [200] : [403] })],
           [
             3,
             () => {
