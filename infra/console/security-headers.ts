@@ -9,7 +9,7 @@
  * origins besides its own: the admin API and the Cognito managed login (its token endpoint).
  */
 
-/** Two years: what the HSTS preload list asks for, and long enough that a returning browser never tries http. */
+/** Two years (the value hstspreload.org recommends): a browser that came once never tries http again for that long. */
 export const HSTS_MAX_AGE_SECONDS = 2 * 365 * 24 * 60 * 60;
 export const FRAME_OPTIONS = 'DENY';
 export const REFERRER_POLICY = 'no-referrer';

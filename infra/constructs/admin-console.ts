@@ -73,11 +73,9 @@ const HASHED_ASSETS = 'assets/*';
 export class AdminConsole extends Construct {
   readonly bucket: Bucket;
   readonly distribution: Distribution;
-  /** https://<distribution domain> (CORS, the admin function's CONSOLE_ORIGIN_ENV). */
-  readonly origin: string;
-  /** https://<distribution domain>/ (the sign-in's redirect URL). */
+  /** https://<distribution domain>/ (output AdminConsoleUrl, config.json's redirect and logout URIs). */
   readonly url: string;
-  /** The headers every response of the console carries (also Cache-Control, per path). */
+  /** The security headers every response carries, with this deployment's origins (Cache-Control is set per path besides). */
   readonly securityHeaders: Record<string, string>;
   /** What config.json says. */
   readonly config: CognitoConsoleConfig;
@@ -177,7 +175,7 @@ export class AdminConsole extends Construct {
           "No custom domain is configured, so the distribution uses CloudFront's default *.cloudfront.net certificate, whose security policy CloudFront sets and cannot be raised (minimumProtocolVersion applies only with an own certificate); current browsers negotiate TLS 1.2 or 1.3 with it.",
       },
     );
-    ({ origin: this.origin, url: this.url } = consoleAddress(this.distribution.distributionDomainName));
+    this.url = consoleAddress(this.distribution.distributionDomainName).url;
 
     this.config = {
       mode: 'cognito',
