@@ -91,6 +91,11 @@ export class ScimProvisioningStack extends Stack {
     if (config.scimExtensionsJson !== undefined) configuredExtensions(config.scimExtensionsJson); // fail at synth on bad config
     // Seals list cursors; only the SCIM and admin functions read it.
     const cursorKey = new CursorKey(this, 'CursorKey');
+    // The configured SCIM schema extensions, built into both functions that serve users and groups (SCIM, and the admin API's views).
+    const schemaDefine =
+      config.scimExtensionsJson !== undefined
+        ? { define: { 'process.env.SCIM_EXTENSIONS_JSON': JSON.stringify(config.scimExtensionsJson) } }
+        : {};
     const scim = new ProjectFunction(this, 'ScimFunction', {
       ...common,
       function: 'scim',
@@ -99,9 +104,7 @@ export class ScimProvisioningStack extends Stack {
         [UNIQUE_EXTERNAL_ID_ENV]: String(config.uniqueExternalId === true),
         [DELETED_RETENTION_DAYS_ENV]: String(config.deletedRetentionDays),
       },
-      ...(config.scimExtensionsJson !== undefined
-        ? { define: { 'process.env.SCIM_EXTENSIONS_JSON': JSON.stringify(config.scimExtensionsJson) } }
-        : {}),
+      ...schemaDefine,
     });
     cursorKey.grantRead(scim);
     const scimAuthorizerFn = new ProjectFunction(this, 'ScimAuthorizerFunction', {
@@ -157,6 +160,7 @@ export class ScimProvisioningStack extends Stack {
         [EVENT_RETENTION_DAYS_ENV]: String(config.eventRetentionDays),
         [CONSOLE_ORIGIN_ENV]: consoleAt.origin,
       },
+      ...schemaDefine,
     });
     const events = new ChangeEvents(this, 'ChangeEvents', {
       ...common,

@@ -19,16 +19,20 @@ const config = JSON.stringify({
 });
 
 describe('custom SCIM extensions from a configuration file', () => {
-  it('are built into the SCIM function bundle', () => {
+  it("are built into the bundles of both functions that serve users and groups (SCIM, and the admin API's views)", () => {
     const app = cdkApp('test-extensions');
     const stack = new ScimProvisioningStack(app, 'ExtTest', { ...DEFAULT_CONFIG, scimExtensionsJson: config });
     const resources = Template.fromStack(stack).toJSON().Resources as Record<string, { Type: string; Properties: Record<string, unknown> }>;
-    const fn = Object.values(resources).find(
-      (r) => r.Type === 'AWS::Lambda::Function' && r.Properties.Description === FUNCTIONS.scim.description,
-    );
-    const key = (fn?.Properties.Code as { S3Key: string }).S3Key.replace(/\.zip$/, '');
-    const code = readFileSync(join(app.synth().directory, `asset.${key}`, 'index.js'), 'utf8');
-    expect(code.includes('urn:example:params:scim:schemas:extension:acme:2.0:Badge')).toBe(true);
+    const dir = app.synth().directory;
+    for (const key of ['scim', 'admin', 'tokenExpiry'] as const) {
+      const fn = Object.values(resources).find(
+        (r) => r.Type === 'AWS::Lambda::Function' && r.Properties.Description === FUNCTIONS[key].description,
+      );
+      const asset = (fn?.Properties.Code as { S3Key: string }).S3Key.replace(/\.zip$/, '');
+      const code = readFileSync(join(dir, `asset.${asset}`, 'index.js'), 'utf8');
+      // (The token-expiry job serves no resource: it has no schemas at all.)
+      expect([key, code.includes('urn:example:params:scim:schemas:extension:acme:2.0:Badge')]).toEqual([key, key !== 'tokenExpiry']);
+    }
   });
 
   it('fail the synthesis when the configuration is invalid', () => {
