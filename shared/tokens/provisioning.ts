@@ -5,24 +5,12 @@
  */
 import type { Actor, AuditEvent, AuditLog } from '../audit/events';
 import type { Clock } from '../clock';
-import { expiryAfterDays, expiryOf, isExpired, MAX_TOKEN_LIFETIME_DAYS, utcDate, type TokenStatus } from './expiry';
+import { expiryAfterDays, expiryOf, isExpired, MAX_TOKEN_LIFETIME_DAYS, utcDate } from './expiry';
 import { ProvisioningDisabledError, TokenLimitError, type TokenRecord, type TokenRepository } from './ports';
 import { generateToken, isTokenId, type NewToken } from './token';
-import { MAX_TOKENS, MAX_TOKEN_NAME_LENGTH } from './limits';
+import { MAX_TOKENS, MAX_TOKEN_NAME_LENGTH, type TokenView } from './limits';
 
-export { MAX_TOKENS, MAX_TOKEN_NAME_LENGTH } from './limits';
-
-export interface TokenView {
-  id: string;
-  name: string;
-  hint: string;
-  createdAt: string;
-  expiresAt: string;
-  /** yyyy-MM-dd, UTC. */
-  expiresOn: string;
-  status: TokenStatus;
-  lastUsedAt: string | null;
-}
+export { MAX_TOKENS, MAX_TOKEN_NAME_LENGTH, type TokenView } from './limits';
 
 export interface ProvisioningView {
   enabled: boolean;

@@ -1,24 +1,15 @@
 /** What the Provisioning page shows of tokens: lifetimes, expiry warnings, the limit (pure; time is passed in). */
 import { expiryAfterDays } from '../../../../shared/tokens/expiry';
-import { MAX_TOKENS } from '../../../../shared/tokens/limits';
+import { MAX_TOKENS, type TokenView } from '../../../../shared/tokens/limits';
 
 export { MAX_TOKENS };
+
+/** The token as the admin API lists it (never its value). */
+export type Token = TokenView;
 
 /** The lifetimes Generate Token offers, in days (the admin API takes 1 to 365). */
 export const LIFETIME_CHOICES = [30, 90, 180, 365] as const;
 export const DEFAULT_LIFETIME_DAYS = 365;
-
-/** The token as the admin API lists it (never its value). */
-export interface Token {
-  id: string;
-  name: string;
-  hint: string;
-  createdAt: string;
-  expiresAt: string;
-  expiresOn: string;
-  status: 'Active' | 'Expired';
-  lastUsedAt: string | null;
-}
 
 /** yyyy-MM-dd (UTC), as the token list shows dates. */
 export const day = (at: Date | string): string => (typeof at === 'string' ? new Date(at) : at).toISOString().slice(0, 10);

@@ -55,7 +55,7 @@ export function AuditPage() {
           ))}
         </tbody>
       </TableFrame>
-      <Pager hasPrev={pages.hasPrev} hasNext={pages.hasNext} onPrev={pages.prev} onNext={pages.next} summary={`Page ${pages.page}`} />
+      <Pager pages={pages} />
     </>
   );
 }

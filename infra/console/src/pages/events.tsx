@@ -1,6 +1,6 @@
 /** Change events (the replayable log) and the webhooks that receive them, with their deliveries. */
 import { useEffect, useState } from 'preact/hooks';
-import { CopyButton } from '../components/copy-button';
+import { ShownOnce } from '../components/shown-once';
 import { Dialog } from '../components/dialog';
 import { ErrorNote, PageHeading, Pager, TableFrame, when } from '../components/common';
 import { useConsole } from '../context';
@@ -87,7 +87,7 @@ function Deliveries({ webhook }: { webhook: Webhook }) {
           </tbody>
         </TableFrame>
       )}
-      <Pager hasPrev={pages.hasPrev} hasNext={pages.hasNext} onPrev={pages.prev} onNext={pages.next} summary={`Page ${pages.page}`} />
+      <Pager pages={pages} />
     </>
   );
 }
@@ -178,25 +178,12 @@ function Webhooks() {
             <Deliveries webhook={h} />
           </section>
         ))}
-      <Dialog open={secret !== undefined} title="Your webhook's signing secret" alert onClose={() => setSecret(undefined)}>
-        {secret && (
-          <>
-            <p class="expiry urgent" id="secret-warning">
-              Copy it now: this secret cannot be shown again. Verify each delivery's webhook-signature with it.
-            </p>
-            <label for="webhook-secret">Signing secret for {secret.url}</label>
-            <div class="copy-row">
-              <input id="webhook-secret" readOnly value={secret.secret} aria-describedby="secret-warning" />
-              <CopyButton value={secret.secret} />
-            </div>
-            <div class="actions">
-              <button type="button" class="primary" onClick={() => setSecret(undefined)}>
-                Confirm
-              </button>
-            </div>
-          </>
-        )}
-      </Dialog>
+      <ShownOnce
+        title="Your webhook's signing secret"
+        shown={secret && { label: `Signing secret for ${secret.url}`, value: secret.secret }}
+        warning="Copy it now: this secret cannot be shown again. Verify each delivery's webhook-signature with it."
+        onConfirm={() => setSecret(undefined)}
+      />
       <Dialog open={removing !== undefined} title="Delete this webhook?" alert onClose={() => setRemoving(undefined)}>
         <p>{removing?.url}: no more events are sent to it, and its queued deliveries are dropped.</p>
         <div class="actions">
@@ -262,7 +249,7 @@ export function EventsPage() {
             </tbody>
           </TableFrame>
         )}
-        <Pager hasPrev={pages.hasPrev} hasNext={pages.hasNext} onPrev={pages.prev} onNext={pages.next} summary={`Page ${pages.page}`} />
+        <Pager pages={pages} />
       </section>
       <Webhooks />
     </>

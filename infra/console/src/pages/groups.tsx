@@ -1,10 +1,10 @@
 /** The provisioned groups with their member counts; one group with its members. */
 import { useEffect, useState } from 'preact/hooks';
-import { ErrorNote, PageHeading, Pager, TableFrame, when } from '../components/common';
+import { ErrorNote, PageHeading, Pager, SearchForm, TableFrame, when } from '../components/common';
 import { useConsole } from '../context';
 import { useCursorPages } from '../lib/pages';
 import { groupFilter } from '../lib/search';
-import { PAGE_SIZE, totalText, type Listing } from './users';
+import { PAGE_SIZE, type Listing } from './users';
 
 interface GroupSummary {
   id: string;
@@ -15,7 +15,6 @@ interface GroupSummary {
 
 export function GroupsPage() {
   const { api } = useConsole();
-  const [text, setText] = useState('');
   const [query, setQuery] = useState('');
   const filter = groupFilter(query);
   const pages = useCursorPages(async (cursor) => {
@@ -30,24 +29,7 @@ export function GroupsPage() {
   return (
     <>
       <PageHeading>Groups</PageHeading>
-      <form
-        class="search"
-        role="search"
-        onSubmit={(e) => {
-          e.preventDefault();
-          setQuery(text);
-        }}
-      >
-        <label for="group-search">Search groups</label>
-        <input
-          id="group-search"
-          type="search"
-          value={text}
-          placeholder="Group name"
-          onInput={(e) => setText((e.target as HTMLInputElement).value)}
-        />
-        <button type="submit">Search</button>
-      </form>
+      <SearchForm id="group-search" label="Search groups" placeholder="Group name" onSearch={setQuery} />
       <ErrorNote error={pages.error} />
       {pages.data && pages.data.items.length === 0 ? (
         <p role="status">No groups{query ? ` match "${query}"` : ''}.</p>
@@ -73,13 +55,7 @@ export function GroupsPage() {
           </tbody>
         </TableFrame>
       )}
-      <Pager
-        hasPrev={pages.hasPrev}
-        hasNext={pages.hasNext}
-        onPrev={pages.prev}
-        onNext={pages.next}
-        summary={`Page ${pages.page}${totalText(pages.data?.total, 'group') ? ` of ${totalText(pages.data?.total, 'group')}` : ''}`}
-      />
+      <Pager pages={pages} noun="group" />
     </>
   );
 }

@@ -1,6 +1,7 @@
 /** Administrator > General > User Management > Provisioning: the switch, the SCIM endpoint, the tokens. */
 import { useEffect, useState } from 'preact/hooks';
 import { CopyButton } from '../components/copy-button';
+import { ShownOnce } from '../components/shown-once';
 import { Dialog } from '../components/dialog';
 import { ErrorNote, PageHeading, TableFrame, when } from '../components/common';
 import { useConsole } from '../context';
@@ -251,33 +252,13 @@ export function ProvisioningPage() {
         </form>
       </Dialog>
 
-      <Dialog
-        open={generated !== undefined}
+      <ShownOnce
         title="Your new SCIM token"
-        alert
+        shown={generated && { label: `Token for ${generated.name}, expires on ${generated.expiresOn}`, value: generated.token }}
+        warning="Copy it now: this token cannot be shown again. Only a hash of it is kept."
         returnTo="generate-token"
-        onClose={() => setGenerated(undefined)}
-      >
-        {generated && (
-          <>
-            <p class="expiry urgent" id="token-warning">
-              Copy it now: this token cannot be shown again. Only a hash of it is kept.
-            </p>
-            <label for="token-value">
-              Token for {generated.name}, expires on {generated.expiresOn}
-            </label>
-            <div class="copy-row">
-              <input id="token-value" readOnly value={generated.token} aria-describedby="token-warning" />
-              <CopyButton value={generated.token} />
-            </div>
-            <div class="actions">
-              <button type="button" class="primary" onClick={() => setGenerated(undefined)}>
-                Confirm
-              </button>
-            </div>
-          </>
-        )}
-      </Dialog>
+        onConfirm={() => setGenerated(undefined)}
+      />
 
       <Dialog
         open={confirmDelete}

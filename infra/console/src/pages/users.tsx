@@ -1,6 +1,6 @@
 /** The provisioned users: search by userName, name or e-mail; active or not; one user with its groups. */
 import { useEffect, useState } from 'preact/hooks';
-import { ErrorNote, PageHeading, Pager, TableFrame, when } from '../components/common';
+import { ErrorNote, PageHeading, Pager, SearchForm, TableFrame, when } from '../components/common';
 import { useConsole } from '../context';
 import { useCursorPages } from '../lib/pages';
 import { userFilter } from '../lib/search';
@@ -25,14 +25,8 @@ export interface Listing {
 
 type UserPage = Listing & { users: UserSummary[] };
 
-export function totalText(total: number | null | undefined, noun: string): string {
-  if (total === null || total === undefined) return '';
-  return `${total} ${noun}${total === 1 ? '' : 's'}`;
-}
-
 export function UsersPage() {
   const { api } = useConsole();
-  const [text, setText] = useState('');
   const [query, setQuery] = useState('');
   const [active, setActive] = useState<'all' | 'active' | 'inactive'>('all');
   const filter = userFilter(query, active === 'all' ? undefined : active === 'active');
@@ -46,30 +40,14 @@ export function UsersPage() {
   return (
     <>
       <PageHeading>Users</PageHeading>
-      <form
-        class="search"
-        role="search"
-        onSubmit={(e) => {
-          e.preventDefault();
-          setQuery(text);
-        }}
-      >
-        <label for="user-search">Search users</label>
-        <input
-          id="user-search"
-          type="search"
-          value={text}
-          placeholder="userName, name or e-mail"
-          onInput={(e) => setText((e.target as HTMLInputElement).value)}
-        />
+      <SearchForm id="user-search" label="Search users" placeholder="userName, name or e-mail" onSearch={setQuery}>
         <label for="user-active">Status</label>
         <select id="user-active" value={active} onChange={(e) => setActive((e.target as HTMLSelectElement).value as typeof active)}>
           <option value="all">All</option>
           <option value="active">Active</option>
           <option value="inactive">Inactive</option>
         </select>
-        <button type="submit">Search</button>
-      </form>
+      </SearchForm>
       <ErrorNote error={pages.error} />
       {pages.data && pages.data.items.length === 0 ? (
         <p role="status">No users{query ? ` match "${query}"` : ''}.</p>
@@ -101,13 +79,7 @@ export function UsersPage() {
           </tbody>
         </TableFrame>
       )}
-      <Pager
-        hasPrev={pages.hasPrev}
-        hasNext={pages.hasNext}
-        onPrev={pages.prev}
-        onNext={pages.next}
-        summary={`Page ${pages.page}${totalText(pages.data?.total, 'user') ? ` of ${totalText(pages.data?.total, 'user')}` : ''}`}
-      />
+      <Pager pages={pages} noun="user" />
     </>
   );
 }
