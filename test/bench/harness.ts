@@ -48,6 +48,8 @@ function byFunction(calls: DynamoCall[]): Record<string, DynamoCall[]> {
 export async function startBench(options: Partial<LocalStackOptions> = {}): Promise<Bench> {
   process.env[METRICS_ENV] = '1';
   process.env.POWERTOOLS_LOG_LEVEL ??= 'ERROR';
+  // Embedded-metric lines are for CloudWatch (as in npm start): thousands of them would bury the figures.
+  process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
   const db = await startDynamoDbLocal();
   const localDir = await mkdtemp(join(tmpdir(), 'scim-bench-'));
   const tableName = 'bench';
