@@ -124,8 +124,9 @@ export const TOKEN_ATTRIBUTES = {
   lastUsedAt: 'lastUsedAt',
   status: 'status',
   expiryWarning: 'expiryWarning',
-  /** On the settings item: the count of Active tokens. */
+  /** On the settings item: the count of Active tokens, and of Active SCIM clients. */
   activeTokens: 'activeTokens',
+  activeClients: 'activeClients',
 } as const;
 
 const P = PARTITIONS;
@@ -274,8 +275,13 @@ export const FUNCTIONS = {
         partitions: [P.tokens],
         attributes: [TOKEN_ATTRIBUTES.status, KEYS.ttl, TOKEN_ATTRIBUTES.expiryWarning],
       },
-      // One fewer Active token, in the transaction that marks it Expired; never the switch.
-      { sid: 'ExpiryTokenCount', actions: ['UpdateItem'], partitions: [P.settings], attributes: [TOKEN_ATTRIBUTES.activeTokens] },
+      // One fewer Active token (or client), in the transaction that marks it Expired; never the switch.
+      {
+        sid: 'ExpiryTokenCount',
+        actions: ['UpdateItem'],
+        partitions: [P.settings],
+        attributes: [TOKEN_ATTRIBUTES.activeTokens, TOKEN_ATTRIBUTES.activeClients],
+      },
     ],
     memoryMb: 256,
     timeoutSeconds: 60,

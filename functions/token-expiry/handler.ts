@@ -28,7 +28,9 @@ export const lambdaHandler = async (_event?: ScheduledEvent): Promise<ExpiryRepo
   sink.gauge(METRIC.tokensExpiring30, report.expiringSoon.length);
   sink.gauge(METRIC.tokensExpiring7, report.expiringSoon.filter((t) => t.daysLeft <= 7).length);
   if (notifier && report.newlyWarned.length > 0) {
-    const lines = report.newlyWarned.map((t) => `- "${t.name}" (id ${t.id}) expires on ${t.expiresOn} (in ${t.daysLeft} day(s))`);
+    const lines = report.newlyWarned.map(
+      (t) => `- ${t.kind === 'client' ? 'SCIM client ' : ''}"${t.name}" (id ${t.id}) expires on ${t.expiresOn} (in ${t.daysLeft} day(s))`,
+    );
     await notifier.publish(
       'SCIM tokens expire soon',
       `These SCIM tokens expire soon. Generate a new token, set it in the identity provider, then delete the old one.\n${lines.join('\n')}`,

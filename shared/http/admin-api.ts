@@ -63,6 +63,22 @@ const BASE_SCHEMAS: Readonly<Record<string, JsonSchema>> = {
       lastUsedAt: { type: ['string', 'null'], format: 'date-time', description: 'Last SCIM request with it (to the minute).' },
     },
   },
+  Client: {
+    type: 'object',
+    description:
+      'A SCIM client: OAuth 2.0 client credentials for an identity provider (Microsoft Entra ID\'s "OAuth 2.0 client credentials grant"), without its secret (only a hash is kept).',
+    required: ['clientId', 'name', 'hint', 'createdAt', 'expiresAt', 'expiresOn', 'status', 'lastUsedAt'],
+    properties: {
+      clientId: { type: 'string' },
+      name: { type: 'string' },
+      hint: { type: 'string', description: 'The last characters of the secret, to tell clients apart.' },
+      createdAt: { type: 'string', format: 'date-time' },
+      expiresAt: { type: 'string', format: 'date-time' },
+      expiresOn: { type: 'string', format: 'date', description: 'The expiry day, yyyy-MM-dd (UTC).' },
+      status: { enum: ['Active', 'Expired'] },
+      lastUsedAt: { type: ['string', 'null'], format: 'date-time' },
+    },
+  },
   Provisioning: {
     type: 'object',
     required: ['enabled', 'scimEndpoint', 'tokens'],
@@ -315,6 +331,46 @@ export const ADMIN_OPERATIONS = {
     summary: 'Delete a SCIM token',
     description: 'Takes effect for the next SCIM request.',
     responses: { 204: { description: 'Deleted.' }, 404: problem('No such token.'), ...SIGNED_IN },
+  },
+  generateClient: {
+    summary: 'Create a SCIM client (OAuth 2.0 client credentials; its secret is shown once)',
+    description:
+      `At most ${MAX_TOKENS} clients exist at once, beside the tokens; valid one year (or expiresInDays), then Expired; ` +
+      'deleted by disabling provisioning, as tokens are. The answer carries clientSecret; only a hash is kept.',
+    requestBody: {
+      type: 'object',
+      properties: {
+        name: { type: 'string', minLength: 1, maxLength: MAX_TOKEN_NAME_LENGTH },
+        expiresInDays: { type: 'integer', minimum: 1, maximum: MAX_TOKEN_LIFETIME_DAYS, description: 'Default: one year.' },
+      },
+      additionalProperties: false,
+    },
+    responses: {
+      201: {
+        description: 'The client, with its secret.',
+        schema: {
+          allOf: [ref('Client'), { type: 'object', required: ['clientSecret'], properties: { clientSecret: { type: 'string' } } }],
+        },
+      },
+      400: problem('The name is not a non-empty string of at most 100 characters, or expiresInDays is not 1 to 365.'),
+      409: problem(`Provisioning is disabled, or ${MAX_TOKENS} clients exist already.`),
+      ...SIGNED_IN,
+    },
+  },
+  listClients: {
+    summary: 'The SCIM clients (never their secrets)',
+    responses: {
+      200: {
+        description: 'The clients.',
+        schema: { type: 'object', required: ['clients'], properties: { clients: { type: 'array', items: ref('Client') } } },
+      },
+      ...SIGNED_IN_READ,
+    },
+  },
+  deleteClient: {
+    summary: 'Delete a SCIM client',
+    description: 'Takes effect for the next request: its secret is refused.',
+    responses: { 204: { description: 'Deleted.' }, 404: problem('No such client.'), ...SIGNED_IN },
   },
   listAudit: {
     summary: 'The audit log, newest first',

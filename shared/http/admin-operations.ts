@@ -95,6 +95,7 @@ const isStringMap = (v: unknown): v is LogPosition => isObject(v) && Object.valu
 const READ_ACTIONS: Partial<Record<AdminOperation, string>> = {
   getProvisioning: 'provisioning.view',
   listTokens: 'token.list',
+  listClients: 'client.list',
   listAudit: 'audit.read',
   listEvents: 'event.read',
   listWebhooks: 'webhook.list',
@@ -136,6 +137,14 @@ function checkQuery(event: APIGatewayProxyEvent, doc: OperationDoc | undefined):
 
 type Operation = (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
 
+/** The body of a new token or client: a name and a lifetime, nothing else. */
+function credentialBody(event: APIGatewayProxyEvent, what: string): Record<string, unknown> {
+  const body = jsonBody(event);
+  const extra = Object.keys(body).filter((k) => k !== 'name' && k !== 'expiresInDays');
+  if (extra.length > 0) throw ProblemError.badRequest(`Unknown field ${extra.join(', ')}: ${what} takes name and expiresInDays.`);
+  return body;
+}
+
 export function adminOperations(deps: AdminDeps): (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult> {
   const { service } = deps;
   const withEndpoint = (event: APIGatewayProxyEvent, view: ProvisioningView): Record<string, unknown> => ({
@@ -153,11 +162,19 @@ export function adminOperations(deps: AdminDeps): (event: APIGatewayProxyEvent) 
       return jsonResponse(200, withEndpoint(event, await service.setEnabled(adminActor(event), enabled)));
     },
     generateToken: async (event) => {
-      const body = jsonBody(event);
-      const extra = Object.keys(body).filter((k) => k !== 'name' && k !== 'expiresInDays');
-      if (extra.length > 0) throw ProblemError.badRequest(`Unknown field ${extra.join(', ')}: a token takes name and expiresInDays.`);
+      const body = credentialBody(event, 'a token');
       const { view, value } = await service.generate(adminActor(event), body.name, body.expiresInDays);
       return jsonResponse(201, { ...view, token: value }, { 'Cache-Control': 'no-store' });
+    },
+    generateClient: async (event) => {
+      const body = credentialBody(event, 'a SCIM client');
+      const { view, secret } = await service.generateClient(adminActor(event), body.name, body.expiresInDays);
+      return jsonResponse(201, { ...view, clientSecret: secret }, { 'Cache-Control': 'no-store' });
+    },
+    listClients: async () => jsonResponse(200, { clients: await service.listClients() }),
+    deleteClient: async (event) => {
+      await service.deleteClient(adminActor(event), event.pathParameters?.id ?? '');
+      return jsonResponse(204);
     },
     listTokens: async () => jsonResponse(200, { tokens: await service.listTokens() }),
     deleteToken: async (event) => {

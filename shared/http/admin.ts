@@ -6,7 +6,13 @@ import { InvalidCursorError } from '../audit/events';
 import type { LogSink } from '../observability';
 import { VersionConflictError } from '../scim/ports';
 import { ProvisioningDisabledError, TokenConflictError, TokenLimitError } from '../tokens/ports';
-import { InvalidTokenLifetimeError, InvalidTokenNameError, MAX_TOKENS, TokenNotFoundError } from '../tokens/provisioning';
+import {
+  ClientNotFoundError,
+  InvalidTokenLifetimeError,
+  InvalidTokenNameError,
+  MAX_TOKENS,
+  TokenNotFoundError,
+} from '../tokens/provisioning';
 import { rolesFromVerifiedToken } from '../tokens/roles';
 import { JsonBodyError, parseJsonBody } from './json';
 import { lowerCaseHeaders } from './request';
@@ -47,15 +53,16 @@ export function jsonBody(event: APIGatewayProxyEvent): Record<string, unknown> {
 function toProblem(error: unknown): ProblemError | undefined {
   if (error instanceof ProblemError) return error;
   if (error instanceof TokenLimitError) {
-    return ProblemError.conflict(`At most ${MAX_TOKENS} SCIM tokens can exist at once. Delete one before generating another.`);
+    const what = error.kind === 'client' ? 'SCIM clients' : 'SCIM tokens';
+    return ProblemError.conflict(`At most ${MAX_TOKENS} ${what} can exist at once. Delete one before generating another.`);
   }
   if (error instanceof ProvisioningDisabledError) {
-    return ProblemError.conflict('Provisioning is disabled. Enable provisioning before generating a token.');
+    return ProblemError.conflict('Provisioning is disabled. Enable provisioning before generating a token or a client.');
   }
   if (error instanceof TokenConflictError) return ProblemError.conflict('The tokens changed meanwhile. Try again.');
   if (error instanceof VersionConflictError)
     return ProblemError.busy('Other writes held the same records. Nothing was changed; try again.');
-  if (error instanceof TokenNotFoundError) return ProblemError.notFound(error.message);
+  if (error instanceof TokenNotFoundError || error instanceof ClientNotFoundError) return ProblemError.notFound(error.message);
   if (error instanceof InvalidTokenNameError || error instanceof InvalidTokenLifetimeError) return ProblemError.badRequest(error.message);
   if (error instanceof InvalidCursorError) return ProblemError.badRequest(error.message);
   return undefined;

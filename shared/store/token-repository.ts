@@ -9,6 +9,8 @@ import {
   ProvisioningDisabledError,
   TokenConflictError,
   TokenLimitError,
+  kindOf,
+  type CredentialKind,
   type ProvisioningSettings,
   type TokenRecord,
   type TokenRepository,
@@ -25,8 +27,12 @@ const tokenKey = tokenKeys.item;
 
 type TransactItems = NonNullable<TransactWriteCommandInput['TransactItems']>;
 
+/** The settings item's count of active credentials of a kind (each kind has its own limit). */
+const COUNTER: Record<CredentialKind, 'activeTokens' | 'activeClients'> = { token: 'activeTokens', client: 'activeClients' };
+
 function toRecord(item: Item): TokenRecord {
   return {
+    ...(item.kind === 'client' ? { kind: 'client' as const } : {}),
     id: String(item.id),
     name: String(item.name),
     hint: String(item.hint),
@@ -46,6 +52,7 @@ function toSettings(item: Item | undefined): ProvisioningSettings {
     ...(typeof item?.changedAt === 'string' ? { changedAt: item.changedAt } : {}),
     ...(typeof item?.changedBy === 'string' ? { changedBy: item.changedBy } : {}),
     activeTokens: typeof item?.activeTokens === 'number' ? item.activeTokens : 0,
+    activeClients: typeof item?.activeClients === 'number' ? item.activeClients : 0,
   };
 }
 
@@ -92,15 +99,16 @@ export class DynamoTokenRepository implements TokenRepository {
   }
 
   async createToken(record: TokenRecord, max: number, audit?: AuditEvent): Promise<void> {
+    const counter = COUNTER[kindOf(record)];
     try {
       await this.transact([
         {
           Update: {
             TableName: this.tableName,
             Key: CONFIG_KEY,
-            UpdateExpression:
-              'SET activeTokens = if_not_exists(activeTokens, :zero) + :one, tokenSeq = if_not_exists(tokenSeq, :zero) + :one',
-            ConditionExpression: 'enabled = :true AND (attribute_not_exists(activeTokens) OR activeTokens < :max)',
+            UpdateExpression: 'SET #count = if_not_exists(#count, :zero) + :one, tokenSeq = if_not_exists(tokenSeq, :zero) + :one',
+            ConditionExpression: 'enabled = :true AND (attribute_not_exists(#count) OR #count < :max)',
+            ExpressionAttributeNames: { '#count': counter },
             ExpressionAttributeValues: { ':zero': 0, ':one': 1, ':true': true, ':max': max },
             ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
           },
@@ -120,17 +128,18 @@ export class DynamoTokenRepository implements TokenRepository {
       if (codes[0] === 'ConditionalCheckFailed') {
         const settings = await this.getSettings();
         if (!settings.enabled) throw new ProvisioningDisabledError('Provisioning is disabled', { cause: e });
-        throw new TokenLimitError(`At most ${max} tokens may exist at once`, { cause: e });
+        throw new TokenLimitError(`At most ${max} ${kindOf(record)}s may exist at once`, kindOf(record), { cause: e });
       }
       if (codes[1] === 'ConditionalCheckFailed') throw new TokenConflictError('Token id collision', { cause: e });
       throw e;
     }
   }
 
-  async deleteToken(id: string, audit?: AuditEvent): Promise<boolean> {
+  async deleteToken(id: string, audit?: AuditEvent, kind: CredentialKind = 'token'): Promise<boolean> {
     for (let attempt = 0; attempt < 5; attempt++) {
       const token = await this.getToken(id);
-      if (!token) return false;
+      // A token's id never deletes a client, nor a client's a token.
+      if (!token || kindOf(token) !== kind) return false;
       try {
         await this.transact([
           {
@@ -148,7 +157,8 @@ export class DynamoTokenRepository implements TokenRepository {
                   Update: {
                     TableName: this.tableName,
                     Key: CONFIG_KEY,
-                    UpdateExpression: 'ADD activeTokens :minus',
+                    UpdateExpression: 'ADD #count :minus',
+                    ExpressionAttributeNames: { '#count': COUNTER[kind] },
                     ExpressionAttributeValues: { ':minus': -1 },
                   },
                 },
@@ -186,7 +196,8 @@ export class DynamoTokenRepository implements TokenRepository {
           Update: {
             TableName: this.tableName,
             Key: CONFIG_KEY,
-            UpdateExpression: 'SET enabled = :true, changedAt = :at, changedBy = :by, activeTokens = if_not_exists(activeTokens, :zero)',
+            UpdateExpression:
+              'SET enabled = :true, changedAt = :at, changedBy = :by, activeTokens = if_not_exists(activeTokens, :zero), activeClients = if_not_exists(activeClients, :zero)',
             ConditionExpression: 'attribute_not_exists(enabled) OR enabled = :false',
             ExpressionAttributeValues: { ':true': true, ':false': false, ':at': at, ':by': by, ':zero': 0 },
           },
@@ -214,7 +225,7 @@ export class DynamoTokenRepository implements TokenRepository {
             Update: {
               TableName: this.tableName,
               Key: CONFIG_KEY,
-              UpdateExpression: 'SET enabled = :false, changedAt = :at, changedBy = :by, activeTokens = :zero',
+              UpdateExpression: 'SET enabled = :false, changedAt = :at, changedBy = :by, activeTokens = :zero, activeClients = :zero',
               ConditionExpression: seq === undefined ? 'attribute_not_exists(tokenSeq)' : 'tokenSeq = :seq',
               ExpressionAttributeValues: {
                 ':false': false,
@@ -228,7 +239,7 @@ export class DynamoTokenRepository implements TokenRepository {
           ...tokens.map((t) => ({ Delete: { TableName: this.tableName, Key: tokenKey(String(t[KEYS.sk])) } })),
           ...this.auditPuts(audit),
         ]);
-        return { settings: { enabled: false, changedAt: at, changedBy: by, activeTokens: 0 }, changed: true };
+        return { settings: { enabled: false, changedAt: at, changedBy: by, activeTokens: 0, activeClients: 0 }, changed: true };
       } catch (e: unknown) {
         if (cancellationCodes(e)[0] !== 'ConditionalCheckFailed') throw e;
       }
@@ -236,7 +247,7 @@ export class DynamoTokenRepository implements TokenRepository {
     throw new TokenConflictError('Tokens kept changing while provisioning was being disabled');
   }
 
-  async markExpired(id: string, removeAfter: Date): Promise<boolean> {
+  async markExpired(id: string, removeAfter: Date, kind: CredentialKind = 'token'): Promise<boolean> {
     try {
       await this.transact([
         {
@@ -257,7 +268,8 @@ export class DynamoTokenRepository implements TokenRepository {
           Update: {
             TableName: this.tableName,
             Key: CONFIG_KEY,
-            UpdateExpression: 'ADD activeTokens :minus',
+            UpdateExpression: 'ADD #count :minus',
+            ExpressionAttributeNames: { '#count': COUNTER[kind] },
             ExpressionAttributeValues: { ':minus': -1 },
           },
         },

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { AuditEvent } from '../audit/events';
 import type { Clock } from '../clock';
 import { isExpired } from './expiry';
-import type { TokenRecord, TokenRepository } from './ports';
+import { kindOf, type TokenRecord, type TokenRepository } from './ports';
 import { parseToken, tokenMatches } from './token';
 
 /** Why a SCIM token is refused (the `reason` of the audit event and of the AuthRefusals metric). */
@@ -51,7 +51,8 @@ export class ScimTokenAuthorizer {
     const { id } = parsed;
     const now = this.options.clock.now();
     const record = await this.lookup(id, now.getTime());
-    if (!record) return { allowed: false, reason: 'unknown', tokenId: id };
+    // A SCIM client's record is no bearer token (its secret has another form, so this is a second guard).
+    if (!record || kindOf(record) !== 'token') return { allowed: false, reason: 'unknown', tokenId: id };
     if (!tokenMatches(value, record.hash)) return { allowed: false, reason: 'mismatch', tokenId: id };
     if (isExpired(new Date(record.expiresAt), now)) return { allowed: false, reason: 'expired', tokenId: id };
     if (record.status !== 'Active') return { allowed: false, reason: 'inactive', tokenId: id };

@@ -1,12 +1,14 @@
 import type { Clock } from '../clock';
 import { isExpired, utcDate } from './expiry';
-import type { TokenRepository } from './ports';
+import { kindOf, type CredentialKind, type TokenRepository } from './ports';
 
 /** Warnings go out once per token at each of these thresholds (days before expiry). */
 export const WARNING_THRESHOLDS_DAYS = [30, 7, 1] as const;
 const DAY_MS = 24 * 3600 * 1000;
 
 export interface ExpiringToken {
+  /** A SCIM token or a SCIM client: both expire, and are warned of, alike. */
+  kind: CredentialKind;
   id: string;
   name: string;
   expiresAt: string;
@@ -43,13 +45,14 @@ export async function runTokenExpiry(options: ExpiryJobOptions): Promise<ExpiryR
     const expiresAt = new Date(token.expiresAt);
     if (isExpired(expiresAt, now)) {
       const removeAfter = new Date(expiresAt.getTime() + options.retentionDays * DAY_MS);
-      if (await options.tokens.markExpired(token.id, removeAfter)) report.expired.push(token.id);
+      if (await options.tokens.markExpired(token.id, removeAfter, kindOf(token))) report.expired.push(token.id);
       continue;
     }
     const msLeft = expiresAt.getTime() - now.getTime();
     const largest = WARNING_THRESHOLDS_DAYS[0];
     if (msLeft > largest * DAY_MS) continue;
     const entry: ExpiringToken = {
+      kind: kindOf(token),
       id: token.id,
       name: token.name,
       expiresAt: token.expiresAt,

@@ -6,8 +6,8 @@
 import type { Actor, AuditEvent, AuditLog } from '../audit/events';
 import type { Clock } from '../clock';
 import { expiryAfterDays, expiryOf, isExpired, MAX_TOKEN_LIFETIME_DAYS, utcDate } from './expiry';
-import { ProvisioningDisabledError, TokenLimitError, type TokenRecord, type TokenRepository } from './ports';
-import { generateToken, isTokenId, type NewToken } from './token';
+import { kindOf, ProvisioningDisabledError, TokenLimitError, type CredentialKind, type TokenRecord, type TokenRepository } from './ports';
+import { CLIENT_SECRET_PREFIX, generateToken, isTokenId, type NewToken } from './token';
 import { MAX_TOKENS, MAX_TOKEN_NAME_LENGTH, type TokenView } from './limits';
 
 export { MAX_TOKENS, MAX_TOKEN_NAME_LENGTH, type TokenView } from './limits';
@@ -43,12 +43,41 @@ export function tokenView(record: TokenRecord, now: Date): TokenView {
   };
 }
 
+/** A SCIM client (OAuth 2.0 client credentials) as the admin API lists it: never its secret. */
+export interface ClientView {
+  clientId: string;
+  name: string;
+  /** The last characters of the secret, to tell clients apart. */
+  hint: string;
+  createdAt: string;
+  expiresAt: string;
+  expiresOn: string;
+  status: TokenView['status'];
+  lastUsedAt: string | null;
+}
+
+export function clientView(record: TokenRecord, now: Date): ClientView {
+  const { id, ...rest } = tokenView(record, now);
+  return { clientId: id, ...rest };
+}
+
+export class ClientNotFoundError extends Error {
+  override readonly name = 'ClientNotFoundError';
+}
+
+/** What differs between the two kinds of credential: their names in the audit log and in messages, and their secret's form. */
+const KINDS: Record<CredentialKind, { noun: string; prefix?: string; notFound: (id: string) => Error }> = {
+  token: { noun: 'token', notFound: (id) => new TokenNotFoundError(`No token with id ${id}`) },
+  client: { noun: 'client', prefix: CLIENT_SECRET_PREFIX, notFound: (id) => new ClientNotFoundError(`No SCIM client with id ${id}`) },
+};
+
 export interface ProvisioningServiceDeps {
   tokens: TokenRepository;
   audit: Pick<AuditLog, 'record'>;
   clock: Clock;
   newEventId: () => string;
-  newToken?: () => NewToken;
+  /** A new credential's id, value and hash (default: random, in the kind's format). */
+  newToken?: (kind: CredentialKind) => NewToken;
   /** How long an Expired token stays listed (its TTL), as the expiry job sets it. */
   retentionDays?: number;
 }
@@ -58,10 +87,10 @@ const DAY_MS = 24 * 3600 * 1000;
 export const DEFAULT_TOKEN_RETENTION_DAYS = 90;
 
 export class ProvisioningService {
-  private readonly newToken: () => NewToken;
+  private readonly newToken: (kind: CredentialKind) => NewToken;
 
   constructor(private readonly deps: ProvisioningServiceDeps) {
-    this.newToken = deps.newToken ?? (() => generateToken());
+    this.newToken = deps.newToken ?? ((kind) => generateToken(undefined, KINDS[kind].prefix));
   }
 
   private event(actor: Actor, action: string, outcome: AuditEvent['outcome'], extra: Partial<AuditEvent> = {}): AuditEvent {
@@ -75,7 +104,12 @@ export class ProvisioningService {
 
   async listTokens(): Promise<TokenView[]> {
     const now = this.deps.clock.now();
-    return (await this.deps.tokens.listTokens()).map((r) => tokenView(r, now));
+    return (await this.deps.tokens.listTokens()).filter((r) => kindOf(r) === 'token').map((r) => tokenView(r, now));
+  }
+
+  async listClients(): Promise<ClientView[]> {
+    const now = this.deps.clock.now();
+    return (await this.deps.tokens.listTokens()).filter((r) => kindOf(r) === 'client').map((r) => clientView(r, now));
   }
 
   async setEnabled(actor: Actor, enabled: boolean): Promise<ProvisioningView> {
@@ -92,7 +126,24 @@ export class ProvisioningService {
    * that rotates more often chooses a shorter life).
    */
   async generate(actor: Actor, name: unknown, expiresInDays?: unknown): Promise<{ view: TokenView; value: string }> {
+    const { record, value, now } = await this.issue('token', actor, name, expiresInDays);
+    return { view: tokenView(record, now), value };
+  }
+
+  /** A new SCIM client (OAuth 2.0 client credentials): its id and secret, under the same rules as a token. */
+  async generateClient(actor: Actor, name: unknown, expiresInDays?: unknown): Promise<{ view: ClientView; secret: string }> {
+    const { record, value, now } = await this.issue('client', actor, name, expiresInDays);
+    return { view: clientView(record, now), secret: value };
+  }
+
+  private async issue(
+    kind: CredentialKind,
+    actor: Actor,
+    name: unknown,
+    expiresInDays: unknown,
+  ): Promise<{ record: TokenRecord; value: string; now: Date }> {
     const now = this.deps.clock.now();
+    const { noun } = KINDS[kind];
     if (name !== undefined && name !== null && (typeof name !== 'string' || name.trim() === '' || name.length > MAX_TOKEN_NAME_LENGTH)) {
       throw new InvalidTokenNameError(`name must be a non-empty string of at most ${MAX_TOKEN_NAME_LENGTH} characters`);
     }
@@ -105,12 +156,13 @@ export class ProvisioningService {
         `expiresInDays must be a whole number of days from 1 to ${MAX_TOKEN_LIFETIME_DAYS} (default: one year)`,
       );
     }
-    // A token expired by the clock frees its slot now, not when the hourly job next runs.
+    // A credential expired by the clock frees its slot now, not when the hourly job next runs.
     await this.expireByClock(now);
-    const token = this.newToken();
+    const token = this.newToken(kind);
     const record: TokenRecord = {
+      ...(kind === 'client' ? { kind } : {}),
       id: token.id,
-      name: typeof name === 'string' ? name.trim() : `SCIM token ${utcDate(now)}`,
+      name: typeof name === 'string' ? name.trim() : `SCIM ${noun} ${utcDate(now)}`,
       hint: token.hint,
       hash: token.hash,
       createdAt: now.toISOString(),
@@ -118,17 +170,17 @@ export class ProvisioningService {
       status: 'Active',
       createdBy: actor.id,
     };
-    const target = { type: 'token', id: record.id, display: record.name };
+    const target = { type: noun, id: record.id, display: record.name };
     try {
-      await this.deps.tokens.createToken(record, MAX_TOKENS, this.event(actor, 'token.generate', 'success', { target }));
+      await this.deps.tokens.createToken(record, MAX_TOKENS, this.event(actor, `${noun}.generate`, 'success', { target }));
     } catch (e: unknown) {
       if (e instanceof TokenLimitError || e instanceof ProvisioningDisabledError) {
         const reason = e instanceof TokenLimitError ? 'limit' : 'disabled';
-        await this.deps.audit.record(this.event(actor, 'token.generate', 'failure', { reason }));
+        await this.deps.audit.record(this.event(actor, `${noun}.generate`, 'failure', { reason }));
       }
       throw e;
     }
-    return { view: tokenView(record, now), value: token.value };
+    return { record, value: token.value, now };
   }
 
   /** Marks Expired every token the clock says has expired (what the expiry job does), so the limit counts valid tokens. */
@@ -137,17 +189,26 @@ export class ProvisioningService {
     for (const token of await this.deps.tokens.listTokens()) {
       const expiresAt = new Date(token.expiresAt);
       if (token.status === 'Active' && isExpired(expiresAt, now)) {
-        await this.deps.tokens.markExpired(token.id, new Date(expiresAt.getTime() + retentionMs));
+        await this.deps.tokens.markExpired(token.id, new Date(expiresAt.getTime() + retentionMs), kindOf(token));
       }
     }
   }
 
   async deleteToken(actor: Actor, id: string): Promise<void> {
-    // An id that cannot be a token's is not looked up (nor written whole into the audit log).
-    const audit = this.event(actor, 'token.delete', 'success', { target: { type: 'token', id: id.slice(0, 64) } });
-    if (!isTokenId(id) || !(await this.deps.tokens.deleteToken(id, audit))) {
+    await this.remove('token', actor, id);
+  }
+
+  async deleteClient(actor: Actor, id: string): Promise<void> {
+    await this.remove('client', actor, id);
+  }
+
+  private async remove(kind: CredentialKind, actor: Actor, id: string): Promise<void> {
+    const { noun } = KINDS[kind];
+    // An id that cannot be a credential's is not looked up (nor written whole into the audit log).
+    const audit = this.event(actor, `${noun}.delete`, 'success', { target: { type: noun, id: id.slice(0, 64) } });
+    if (!isTokenId(id) || !(await this.deps.tokens.deleteToken(id, audit, kind))) {
       await this.deps.audit.record({ ...audit, outcome: 'failure', reason: 'not_found' });
-      throw new TokenNotFoundError(`No token with id ${id}`);
+      throw KINDS[kind].notFound(id);
     }
   }
 

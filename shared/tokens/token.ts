@@ -12,11 +12,21 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { crc32 } from 'node:zlib';
 
 export const TOKEN_PREFIX = 'scim_';
+/**
+ * SCIM clients' secrets (OAuth 2.0 client credentials) have the same form with their own prefix:
+ * a client secret is never a well-formed SCIM token, so it cannot be used as a bearer token.
+ */
+export const CLIENT_SECRET_PREFIX = 'scimcs_';
 const ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 export const ID_LENGTH = 16;
 export const SECRET_LENGTH = 43;
 const CHECKSUM_LENGTH = 6;
-const TOKEN_PATTERN = new RegExp(`^${TOKEN_PREFIX}([0-9A-Za-z]{${ID_LENGTH}})_([0-9A-Za-z]{${SECRET_LENGTH + CHECKSUM_LENGTH}})$`);
+const patternOf = (prefix: string): RegExp =>
+  new RegExp(`^${prefix}([0-9A-Za-z]{${ID_LENGTH}})_([0-9A-Za-z]{${SECRET_LENGTH + CHECKSUM_LENGTH}})$`);
+const PATTERNS: Record<string, RegExp> = {
+  [TOKEN_PREFIX]: patternOf(TOKEN_PREFIX),
+  [CLIENT_SECRET_PREFIX]: patternOf(CLIENT_SECRET_PREFIX),
+};
 
 /** Whether `id` has the form of a token id (16 base62 characters): anything else names no token and is never looked up. */
 export function isTokenId(id: string): boolean {
@@ -59,14 +69,15 @@ export interface NewToken {
 }
 
 /** The token value for an id and a secret, checksum appended. */
-export function formatToken(id: string, secret: string): string {
-  const body = `${TOKEN_PREFIX}${id}_${secret}`;
+export function formatToken(id: string, secret: string, prefix: string = TOKEN_PREFIX): string {
+  const body = `${prefix}${id}_${secret}`;
   return body + checksum(body);
 }
 
-export function generateToken(random?: (n: number) => Buffer): NewToken {
+/** A new SCIM token (or, with CLIENT_SECRET_PREFIX, a SCIM client's id and secret). */
+export function generateToken(random?: (n: number) => Buffer, prefix: string = TOKEN_PREFIX): NewToken {
   const id = randomBase62(ID_LENGTH, random);
-  const value = formatToken(id, randomBase62(SECRET_LENGTH, random));
+  const value = formatToken(id, randomBase62(SECRET_LENGTH, random), prefix);
   return { id, value, hash: hashToken(value), hint: value.slice(-4) };
 }
 
@@ -75,8 +86,8 @@ export function hashToken(value: string): string {
 }
 
 /** The id of a well-formed token with a valid checksum, or undefined. Does not prove it is genuine. */
-export function parseToken(value: string): { id: string } | undefined {
-  const m = TOKEN_PATTERN.exec(value);
+export function parseToken(value: string, prefix: string = TOKEN_PREFIX): { id: string } | undefined {
+  const m = (PATTERNS[prefix] ?? patternOf(prefix)).exec(value);
   if (!m || m[1] === undefined) return undefined;
   const body = value.slice(0, value.length - CHECKSUM_LENGTH);
   if (checksum(body) !== value.slice(-CHECKSUM_LENGTH)) return undefined;

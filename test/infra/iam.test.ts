@@ -360,7 +360,10 @@ describe('IAM policy of each function', () => {
           Action: ddb('UpdateItem'),
           Resource: [TABLE],
           Condition: {
-            'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['CONFIG'], 'dynamodb:Attributes': ['PK', 'SK', 'activeTokens'] },
+            'ForAllValues:StringEquals': {
+              'dynamodb:LeadingKeys': ['CONFIG'],
+              'dynamodb:Attributes': ['PK', 'SK', 'activeTokens', 'activeClients'],
+            },
             ...noReadBack,
           },
         }),
