@@ -68,8 +68,10 @@ export class UserService {
     this.writer = new ResourceWriter({ ...deps, kind: 'User' });
   }
 
-  private groupsOf(id: string, ctx: RequestContext): Promise<UserGroups> {
-    return userGroups(id, { memberships: this.deps.memberships, groups: this.deps.groups, baseUrl: ctx.baseUrl, budget: budgetOf(ctx) });
+  /** The user's groups; `afterWrite` for the answer of a write that has committed (counted, never refused: see budget.ts). */
+  private groupsOf(id: string, ctx: RequestContext, afterWrite = false): Promise<UserGroups> {
+    const budget = afterWrite ? budgetOf(ctx).afterWrite() : budgetOf(ctx);
+    return userGroups(id, { memberships: this.deps.memberships, groups: this.deps.groups, baseUrl: ctx.baseUrl, budget });
   }
 
   /** The user as SCIM returns it: with its groups, and the version that covers them. */
@@ -112,7 +114,7 @@ export class UserService {
         if (twin) {
           const audit = this.writer.event(ctx, 'restore', 'success', { id: twin.id });
           const stored = await this.deps.repo.restore(twin, resource, { at, audit, ...(passwordHash ? { passwordHash } : {}) });
-          return { ...this.present(stored, ctx, await this.groupsOf(stored.id, ctx)), created: true };
+          return { ...this.present(stored, ctx, await this.groupsOf(stored.id, ctx, true)), created: true };
         }
         const id = this.deps.newId();
         const audit = this.writer.event(ctx, 'create', 'success', { id });
@@ -170,7 +172,7 @@ export class UserService {
               audit,
               ...(passwordHash ? { passwordHash } : {}),
             });
-            return this.present(stored, ctx, await this.groupsOf(id, ctx));
+            return this.present(stored, ctx, await this.groupsOf(id, ctx, true));
           },
         };
       },
