@@ -7,7 +7,7 @@
  */
 import { parsePatchPath, type PatchPath } from '../filter';
 import { MAX_PATCH_OPERATIONS } from '../limits';
-import { isObject } from '../resource/types';
+import { isObject, propertyOf } from '../resource/types';
 import { ScimError } from './error';
 
 export const PATCH_OP_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
@@ -33,20 +33,17 @@ export interface PatchOp {
   readonly operations: readonly PatchOperation[];
 }
 
-/** A property of a JSON object, its name matched case-insensitively. */
-const get = (obj: Record<string, unknown>, name: string): unknown => obj[Object.keys(obj).find((k) => k.toLowerCase() === name) ?? name];
-
 /** Parses a PatchOp body; 400 invalidSyntax, invalidValue, invalidPath, noTarget or tooMany otherwise. */
 export function parsePatchOp(body: unknown): PatchOp {
   if (!isObject(body)) throw ScimError.typed('invalidSyntax', 'A PATCH body must be a JSON object with "Operations".');
-  const schemas = get(body, 'schemas');
+  const schemas = propertyOf(body, 'schemas');
   if (
     schemas !== undefined &&
     !(Array.isArray(schemas) && schemas.some((s) => typeof s === 'string' && s.toLowerCase() === PATCH_OP_SCHEMA.toLowerCase()))
   ) {
     throw ScimError.typed('invalidSyntax', `A PATCH body's schemas must include "${PATCH_OP_SCHEMA}".`);
   }
-  const ops = get(body, 'operations');
+  const ops = propertyOf(body, 'operations');
   if (!Array.isArray(ops) || ops.length === 0) throw ScimError.typed('invalidSyntax', 'A PATCH body needs a non-empty "Operations" list.');
   if (ops.length > MAX_PATCH_OPERATIONS) {
     throw ScimError.typed('tooMany', `A PATCH body may hold at most ${MAX_PATCH_OPERATIONS} operations; this one has ${ops.length}.`);
@@ -56,7 +53,7 @@ export function parsePatchOp(body: unknown): PatchOp {
 
 function parseOperation(raw: unknown, index: number): PatchOperation {
   if (!isObject(raw)) throw ScimError.typed('invalidSyntax', `Operations[${index}] must be an object.`);
-  const sent = get(raw, 'op');
+  const sent = propertyOf(raw, 'op');
   // Only a string names an op (an object, even one with its own toString, names none).
   const op = typeof sent === 'string' ? sent.toLowerCase() : '';
   if (op !== 'add' && op !== 'replace' && op !== 'remove') {
@@ -65,11 +62,11 @@ function parseOperation(raw: unknown, index: number): PatchOperation {
       `Operations[${index}].op ${typeof sent === 'string' ? `"${sent.slice(0, 40)}"` : (JSON.stringify(sent)?.slice(0, 40) ?? 'missing')} is not supported; use add, replace or remove.`,
     );
   }
-  const path = get(raw, 'path');
+  const path = propertyOf(raw, 'path');
   if (path !== undefined && path !== null && (typeof path !== 'string' || path.trim() === '')) {
     throw ScimError.typed('invalidPath', `Operations[${index}].path must be a non-empty string.`);
   }
-  const value = get(raw, 'value');
+  const value = propertyOf(raw, 'value');
   if (op !== 'remove' && value === undefined) throw ScimError.typed('invalidValue', `Operations[${index}] (${op}) needs a value.`);
   if (op === 'remove' && typeof path !== 'string') throw ScimError.typed('noTarget', `Operations[${index}]: a remove needs a path.`);
   const text = typeof path === 'string' ? path.trim() : undefined;

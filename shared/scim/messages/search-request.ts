@@ -5,7 +5,7 @@
  * own, e.g. `aadOptscim062020`); a parameter with a wrong value is 400 invalidValue.
  */
 import { parseAttrPath, parseFilter, type Filter } from '../filter';
-import { isObject } from '../resource/types';
+import { isObject, propertyOf } from '../resource/types';
 import { ScimError } from './error';
 
 export const SEARCH_REQUEST_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:SearchRequest';
@@ -101,7 +101,7 @@ export function readOptionsFromQuery(params: Readonly<Record<string, string | un
 /** A SearchRequest body (POST …/.search); keys matched case-insensitively. */
 export function searchFromBody(body: unknown): SearchRequest {
   if (!isObject(body)) throw ScimError.typed('invalidSyntax', 'A search needs a JSON object body.');
-  const get = (name: string): unknown => body[Object.keys(body).find((k) => k.toLowerCase() === name.toLowerCase()) ?? name];
+  const get = (name: string): unknown => propertyOf(body, name);
   const schemas = get('schemas');
   if (
     schemas !== undefined &&

@@ -26,6 +26,12 @@ export function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** A property of a message (PatchOp, SearchRequest, BulkRequest), its name matched case-insensitively. */
+export function propertyOf(obj: Record<string, unknown>, name: string): unknown {
+  const lower = name.toLowerCase();
+  return obj[Object.keys(obj).find((k) => k.toLowerCase() === lower) ?? name];
+}
+
 /** A key or path split into the schema it is qualified with and the rest (RFC 7644 section 3.10). */
 export interface SchemaQualified {
   readonly schema: SchemaDefinition;
