@@ -244,6 +244,20 @@ export const FUNCTIONS = {
     memoryMb: 512,
     timeoutSeconds: 29,
   },
+  token: {
+    entry: 'functions/oauth-token/handler.ts',
+    description: 'OAuth 2.0 token endpoint for SCIM clients (/api/oauth2/token)',
+    table: [
+      // A client's record (its secret's hash, status, expiry): read (or, for a federated assertion, the
+      // clients listed to find the one trusting its issuer), never written but for its last use.
+      { sid: 'TokenEndpointReadClients', actions: ['GetItem', 'Query'], partitions: [P.tokens] },
+      { sid: 'TokenEndpointRecordUse', actions: ['UpdateItem'], partitions: [P.tokens], attributes: [TOKEN_ATTRIBUTES.lastUsedAt] },
+      // Issued tokens (a new event each) and refusals (counted into one event per minute, address and reason).
+      { sid: 'TokenEndpointAuditEvents', actions: ['PutItem', 'UpdateItem'], partitions: [P.auditEvents], writeOnly: true },
+    ],
+    memoryMb: 256,
+    timeoutSeconds: 10,
+  },
   membershipCleanup: {
     entry: 'functions/membership-cleanup/handler.ts',
     description: 'Removes the memberships of deleted users and groups in the background',

@@ -22,6 +22,8 @@ export const METRIC = {
   scimRequests: 'ScimRequests',
   /** One per refused SCIM authentication; dimension `reason`. */
   authRefusals: 'AuthRefusals',
+  /** One per token endpoint request; dimension `outcome` (issued, or the RFC 6749 error code). */
+  tokenRequests: 'TokenRequests',
   /** A write that lost a race with another (retried, or 412 with If-Match); dimension `resourceType`. */
   writeConflicts: 'WriteConflicts',
   /** Deleted users and groups whose memberships were still to remove or to check when the cleanup job ran. */

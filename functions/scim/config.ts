@@ -10,3 +10,6 @@ export const REQUEST_DEADLINE_ENV = 'SCIM_REQUEST_DEADLINE_MS';
 
 /** Days a deleted user's (or group's) record is kept, for a restore by the same identity, before it is erased (default 30). */
 export const DELETED_RETENTION_DAYS_ENV = 'SCIM_DELETED_RETENTION_DAYS';
+
+/** The OAuth 2.0 token endpoint's URL, for /ServiceProviderConfig's authenticationSchemes (the stack sets it; locally, the request's origin). */
+export const TOKEN_ENDPOINT_ENV = 'OAUTH_TOKEN_ENDPOINT';

@@ -21,6 +21,7 @@ import { enforceGrantsLocally, runAs } from './iam';
 import { createLocalGateway, fakeContext, type ProxyHandler, type RequestAuthorizer } from './gateway';
 import { startLocalEventPipeline, type LocalEventPipeline, type QueueHandler, type StreamHandler } from './event-pipeline';
 import { LOCAL_AWS_ENDPOINT_ENV } from '../../shared/notify/client-config';
+import { SIGNING_KEY_FILE_ENV } from '../../shared/crypto/signing-key';
 import { EVENT_BUS_ENV } from '../../shared/notify/eventbridge';
 import { DELIVERY_QUEUE_ENV } from '../../shared/notify/sqs';
 import { EVENT_LOG_SETTLE_SECONDS_ENV, WEBHOOK_ALLOW_LOCAL_HTTP_ENV } from '../../functions/events/config';
@@ -129,6 +130,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     [EVENT_BUS_ENV]: 'local',
     [DELIVERY_QUEUE_ENV]: 'http://127.0.0.1/000000000000/deliveries.fifo',
     [WEBHOOK_ALLOW_LOCAL_HTTP_ENV]: 'true',
+    // The access tokens' signing key: a local file stands in for the stack's KMS key.
+    [SIGNING_KEY_FILE_ENV]: join(options.localDir, 'oauth-signing-key.pem'),
     ...(pipeline ? { [LOCAL_AWS_ENDPOINT_ENV]: pipeline.endpoint } : {}),
     ...(options.events && options.events.settleSeconds !== undefined
       ? { [EVENT_LOG_SETTLE_SECONDS_ENV]: String(options.events.settleSeconds) }
@@ -146,6 +149,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       runAs(key, () => handler(event, context));
   const scim = as('scim', await load<ProxyHandler>(file('scim')));
   const admin = as('admin', await load<ProxyHandler>(file('admin')));
+  const token = as('token', await load<ProxyHandler>(file('token')));
   const scimAuthorizer = as('scimAuthorizer', await load<RequestAuthorizer>(file('scimAuthorizer')));
   const tokenExpiry = as('tokenExpiry', await load<ScheduledHandler>(file('tokenExpiry')));
   const membershipCleanup = as('membershipCleanup', await load<ScheduledHandler>(file('membershipCleanup')));
@@ -176,7 +180,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     : undefined;
   const server: Server = createLocalGateway({
     routes: ROUTES,
-    functions: { scim, admin },
+    functions: { scim, admin, token },
     scimAuthorizer,
     verifyAdminJwt: (jwt) => keys.verify(jwt),
     localPage: async (url, accept) => (url.pathname === '/' ? startPage(urls, accept) : consolePage?.(url)),

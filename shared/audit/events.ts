@@ -1,5 +1,6 @@
 /** Audit events: who did what, when, to what, with which outcome. Never a secret. */
-export type ActorType = 'admin' | 'scimToken' | 'anonymous' | 'system';
+/** scimClient: an OAuth 2.0 client (its client_id), at the token endpoint and with its access tokens. */
+export type ActorType = 'admin' | 'scimToken' | 'scimClient' | 'anonymous' | 'system';
 
 export interface Actor {
   type: ActorType;

@@ -77,7 +77,26 @@ const BASE_SCHEMAS: Readonly<Record<string, JsonSchema>> = {
       expiresOn: { type: 'string', format: 'date', description: 'The expiry day, yyyy-MM-dd (UTC).' },
       status: { enum: ['Active', 'Expired'] },
       lastUsedAt: { type: ['string', 'null'], format: 'date-time' },
+      federation: ref('Federation'),
     },
+  },
+  Federation: {
+    type: 'object',
+    description:
+      'A federated credential (RFC 7523 JWT bearer grant): the identity provider trusted to sign assertions for the client, instead of its secret.',
+    required: ['issuer', 'subject', 'audience'],
+    properties: {
+      issuer: { type: 'string', description: "The assertions' iss." },
+      subject: { type: 'string', description: 'Their sub: how the issuer names this client.' },
+      audience: { type: 'string', description: 'Their aud.' },
+      jwksUrl: {
+        type: 'string',
+        format: 'uri',
+        description: "Where the issuer's public keys are (https; fetched with a 3 s timeout, cached 10 minutes).",
+      },
+      keys: { type: 'array', items: { type: 'object' }, maxItems: 10, description: 'Or the public JWKs themselves (no private members).' },
+    },
+    additionalProperties: false,
   },
   Provisioning: {
     type: 'object',
@@ -98,7 +117,7 @@ const BASE_SCHEMAS: Readonly<Record<string, JsonSchema>> = {
         type: 'object',
         required: ['type', 'id'],
         properties: {
-          type: { enum: ['admin', 'scimToken', 'anonymous', 'system'] },
+          type: { enum: ['admin', 'scimToken', 'scimClient', 'anonymous', 'system'] },
           id: { type: 'string', description: 'The admin subject or the token id (never a token).' },
           display: { type: 'string' },
           roles: { type: 'array', items: { type: 'string' } },
@@ -142,7 +161,7 @@ export const ADMIN_SCHEMAS: Readonly<Record<string, JsonSchema>> = {
       actor: {
         type: 'object',
         required: ['type', 'id'],
-        properties: { type: { enum: ['admin', 'scimToken', 'system'] }, id: { type: 'string' } },
+        properties: { type: { enum: ['admin', 'scimToken', 'scimClient', 'system'] }, id: { type: 'string' } },
       },
       txn: { type: 'string', description: 'The audit event of the request that made the change.' },
       attributes: { type: 'array', items: { type: 'string' } },
@@ -365,6 +384,27 @@ export const ADMIN_OPERATIONS = {
         schema: { type: 'object', required: ['clients'], properties: { clients: { type: 'array', items: ref('Client') } } },
       },
       ...SIGNED_IN_READ,
+    },
+  },
+  setClientFederation: {
+    summary: "Trust an identity provider's assertions for a SCIM client (RFC 7523)",
+    description:
+      'With it, POST /api/oauth2/token with grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer and assertion=<a JWT of that issuer, ' +
+      'with its iss, sub and aud, expiring within an hour> returns an access token for the client; anything else is invalid_grant. Replaces any earlier federation.',
+    requestBody: ref('Federation'),
+    responses: {
+      200: { description: 'The client, with its federation.', schema: ref('Client') },
+      400: problem('A missing or unknown field, an http or private jwksUrl, or keys that are not public JWKs.'),
+      404: problem('No such client.'),
+      ...SIGNED_IN,
+    },
+  },
+  removeClientFederation: {
+    summary: "Stop trusting the identity provider's assertions for a SCIM client",
+    responses: {
+      200: { description: 'The client, without federation.', schema: ref('Client') },
+      404: problem('No such client.'),
+      ...SIGNED_IN,
     },
   },
   deleteClient: {

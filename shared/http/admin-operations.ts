@@ -15,6 +15,7 @@ import type { Sealer } from '../scim/ports';
 import { isObject } from '../scim/resource/types';
 import { ADMIN_OPERATIONS, DELIVERY_PAGE, EVENT_PAGE, type OperationDoc } from './admin-api';
 import { directoryOperations, type Directory } from './admin-directory';
+import { FederationRuleError } from '../tokens/federation';
 import { adminOpenApi } from './openapi';
 import { ProblemError } from './problems';
 import { adminBaseUrl, scimBaseUrl } from './request';
@@ -41,6 +42,8 @@ export interface AdminDeps {
     retentionDays: number;
     /** The newest seconds of the log a page leaves for later (see listEvents). */
     settleSeconds: number;
+    /** Plain http to localhost for URLs this service calls (webhooks, federated issuers' keys): local mode only. */
+    allowLocalHttp: boolean;
   };
 }
 
@@ -172,6 +175,20 @@ export function adminOperations(deps: AdminDeps): (event: APIGatewayProxyEvent) 
       return jsonResponse(201, { ...view, clientSecret: secret }, { 'Cache-Control': 'no-store' });
     },
     listClients: async () => jsonResponse(200, { clients: await service.listClients() }),
+    setClientFederation: async (event) => {
+      const id = event.pathParameters?.id ?? '';
+      try {
+        const client = await service.setClientFederation(adminActor(event), id, jsonBody(event), {
+          allowLocalHttp: deps.events.allowLocalHttp,
+        });
+        return jsonResponse(200, client);
+      } catch (e: unknown) {
+        if (e instanceof FederationRuleError) throw ProblemError.badRequest(e.message);
+        throw e;
+      }
+    },
+    removeClientFederation: async (event) =>
+      jsonResponse(200, await service.removeClientFederation(adminActor(event), event.pathParameters?.id ?? '')),
     deleteClient: async (event) => {
       await service.deleteClient(adminActor(event), event.pathParameters?.id ?? '');
       return jsonResponse(204);

@@ -2,7 +2,8 @@
  * The responses API Gateway itself gives (no function runs): refusals by an authorizer,
  * unknown paths, oversized bodies, throttling, gateway failures. One definition for the CDK
  * stack (gateway responses on each REST API) and the local gateway, so both answer alike:
- * SCIM's error JSON on the SCIM API, RFC 9457 problem details on the admin API.
+ * SCIM's error JSON on the SCIM API, RFC 9457 problem details on the admin API, RFC 6749's error
+ * JSON on the token endpoint's API.
  */
 import type { ApiName } from './routes';
 import { scimErrorBody } from '../scim/messages/error';
@@ -63,13 +64,38 @@ const REASONS: Record<ApiName, Reason[]> = {
     { type: 'MISSING_AUTHENTICATION_TOKEN', status: 404, title: 'Not Found', detail: 'No such admin API endpoint.' },
     ...COMMON,
   ],
+  // The token endpoint has no authorizer: UNAUTHORIZED and ACCESS_DENIED cannot happen, but say the same if they did.
+  oauth: [
+    { type: 'UNAUTHORIZED', status: 401, title: 'invalid_client', detail: 'Client authentication failed.' },
+    { type: 'ACCESS_DENIED', status: 401, title: 'invalid_client', detail: 'Client authentication failed.' },
+    {
+      type: 'MISSING_AUTHENTICATION_TOKEN',
+      status: 404,
+      title: 'invalid_request',
+      detail: 'No such endpoint: the token endpoint is POST /api/oauth2/token.',
+    },
+    ...COMMON,
+  ],
 };
+
+/** RFC 6749's error codes for what API Gateway itself answers on the token endpoint's API (section 5.2; 4.1.2.1 for the last two). */
+const OAUTH_ERROR: Record<number, string> = { 413: 'invalid_request', 429: 'temporarily_unavailable', 400: 'invalid_request' };
 
 /**
  * Every response sets its status code explicitly (DEFAULT_4XX and DEFAULT_5XX included), so the
  * HTTP status always equals the body's `status`.
  */
 function definition(api: ApiName, r: Reason): GatewayResponseDefinition {
+  if (api === 'oauth') {
+    const code = r.title === 'invalid_client' || r.title === 'invalid_request' ? r.title : (OAUTH_ERROR[r.status] ?? 'server_error');
+    return {
+      type: r.type,
+      statusCode: r.status,
+      contentType: 'application/json',
+      headers: { 'Cache-Control': 'no-store', ...(r.status === 401 ? { 'WWW-Authenticate': 'Basic realm="SCIM token endpoint"' } : {}) },
+      body: JSON.stringify({ error: code, error_description: r.detail }),
+    };
+  }
   if (api === 'scim') {
     return {
       type: r.type,

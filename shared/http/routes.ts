@@ -3,8 +3,8 @@
  * methods and authorizers from it, the local gateway serves it, and each function dispatches
  * on the `operation` of the route API Gateway matched (`event.resource` + `event.httpMethod`).
  */
-export type ApiName = 'scim' | 'admin';
-export type FunctionName = 'scim' | 'admin';
+export type ApiName = 'scim' | 'admin' | 'oauth';
+export type FunctionName = 'scim' | 'admin' | 'token';
 export type AuthorizerName = 'scimToken' | 'adminJwt';
 /** A route anyone may call (the admin API's OpenAPI description). */
 export type Authorization = AuthorizerName | 'none';
@@ -24,11 +24,15 @@ export interface Route<O extends string = string> {
 
 export const SCIM_BASE_PATH = '/api/scim/v2';
 export const ADMIN_BASE_PATH = '/api/admin/v1';
+/** The OAuth 2.0 token endpoint's API (RFC 6749 client credentials for SCIM clients). */
+export const OAUTH_BASE_PATH = '/api/oauth2';
+export const TOKEN_ENDPOINT_PATH = `${OAUTH_BASE_PATH}/token`;
 
-/** Which API owns a request path (by prefix); undefined for paths outside both. */
+/** Which API owns a request path (by prefix); undefined for paths outside them. */
 export function apiForPath(path: string): ApiName | undefined {
   if (path === SCIM_BASE_PATH || path.startsWith(`${SCIM_BASE_PATH}/`)) return 'scim';
   if (path === ADMIN_BASE_PATH || path.startsWith(`${ADMIN_BASE_PATH}/`)) return 'admin';
+  if (path === OAUTH_BASE_PATH || path.startsWith(`${OAUTH_BASE_PATH}/`)) return 'oauth';
   return undefined;
 }
 
@@ -52,6 +56,16 @@ const admin = <O extends string>(
   path: `${ADMIN_BASE_PATH}${path}`,
   function: 'admin',
   authorizer,
+  operation,
+});
+
+/** The token endpoint: public (the client authenticates in the request itself, RFC 6749 section 2.3). */
+const oauth = <O extends string>(method: HttpMethod, path: string, operation: O): Route<O> & { api: 'oauth' } => ({
+  api: 'oauth',
+  method,
+  path: `${OAUTH_BASE_PATH}${path}`,
+  function: 'token',
+  authorizer: 'none',
   operation,
 });
 
@@ -103,6 +117,8 @@ const DECLARED = [
   admin('POST', '/provisioning/clients', 'generateClient'),
   admin('GET', '/provisioning/clients', 'listClients'),
   admin('DELETE', '/provisioning/clients/{id}', 'deleteClient'),
+  admin('PUT', '/provisioning/clients/{id}/federation', 'setClientFederation'),
+  admin('DELETE', '/provisioning/clients/{id}/federation', 'removeClientFederation'),
   admin('GET', '/audit', 'listAudit'),
   admin('GET', '/users', 'listProvisionedUsers'),
   admin('GET', '/users/{id}', 'getProvisionedUser'),
@@ -115,12 +131,15 @@ const DECLARED = [
   admin('DELETE', '/webhooks/{id}', 'deleteWebhook'),
   admin('GET', '/webhooks/{id}/deliveries', 'listDeliveries'),
   admin('GET', '/openapi.json', 'getOpenApi', 'none'),
+
+  oauth('POST', '/token', 'issueToken'),
 ] as const;
 
 type Declared = (typeof DECLARED)[number];
 /** The operations of the route table, by API: a typo in an operations object fails `tsc`. */
 export type ScimOperation = Extract<Declared, { api: 'scim' }>['operation'] | 'dispatchByPath' | 'methodNotAllowed';
 export type AdminOperation = Extract<Declared, { api: 'admin' }>['operation'] | 'methodNotAllowed';
+export type OAuthOperation = Extract<Declared, { api: 'oauth' }>['operation'] | 'methodNotAllowed';
 /** The routes as declared (without the generated fallbacks), e.g. to describe them. */
 export const DECLARED_ROUTES: readonly Route[] = DECLARED;
 

@@ -16,6 +16,7 @@ import {
   type TokenRepository,
 } from '../tokens/ports';
 import type { AuditEvent } from '../audit/events';
+import type { Federation } from '../tokens/federation';
 import { auditPut, DEFAULT_AUDIT_RETENTION_DAYS } from './audit-repository';
 import { queryAll, type Item } from './batch';
 import { cancellationCodes, isConditionFailure, retryConflicts } from './errors';
@@ -43,6 +44,7 @@ function toRecord(item: Item): TokenRecord {
     ...(typeof item.lastUsedAt === 'string' ? { lastUsedAt: item.lastUsedAt } : {}),
     createdBy: String(item.createdBy),
     ...(typeof item.expiryWarning === 'number' ? { expiryWarning: item.expiryWarning } : {}),
+    ...(item.federation && typeof item.federation === 'object' ? { federation: item.federation as Federation } : {}),
   };
 }
 
@@ -296,6 +298,28 @@ export class DynamoTokenRepository implements TokenRepository {
       return true;
     } catch (e: unknown) {
       if (isConditionFailure(e)) return false;
+      throw e;
+    }
+  }
+
+  async setFederation(id: string, federation: Federation | undefined, audit?: AuditEvent): Promise<boolean> {
+    try {
+      await this.transact([
+        {
+          Update: {
+            TableName: this.tableName,
+            Key: tokenKey(id),
+            UpdateExpression: federation ? 'SET federation = :federation' : 'REMOVE federation',
+            ConditionExpression: 'attribute_exists(#pk) AND kind = :client',
+            ExpressionAttributeNames: { '#pk': KEYS.pk },
+            ExpressionAttributeValues: { ':client': 'client', ...(federation ? { ':federation': federation } : {}) },
+          },
+        },
+        ...this.auditPuts(audit),
+      ]);
+      return true;
+    } catch (e: unknown) {
+      if (cancellationCodes(e)[0] === 'ConditionalCheckFailed') return false;
       throw e;
     }
   }

@@ -2,14 +2,25 @@ import { createHash } from 'node:crypto';
 import type { AuditEvent } from '../audit/events';
 import type { Clock } from '../clock';
 import { isExpired } from './expiry';
-import { kindOf, type TokenRecord, type TokenRepository } from './ports';
-import { parseToken, tokenMatches } from './token';
+import type { KeyObject } from 'node:crypto';
+import { looksLikeJwt, verifyAccessToken } from './access-token';
+import { kindOf, type CredentialKind, type TokenRecord, type TokenRepository } from './ports';
+import { parseToken, TOKEN_PREFIX, tokenMatches } from './token';
 
 /** Why a SCIM token is refused (the `reason` of the audit event and of the AuthRefusals metric). */
 export const REFUSALS = ['missing', 'malformed', 'unknown', 'mismatch', 'expired', 'inactive'] as const;
 export type Refusal = (typeof REFUSALS)[number];
 
-export type AuthResult = { allowed: true; tokenId: string } | { allowed: false; reason: Refusal; tokenId?: string };
+/** token: a SCIM token; client: an OAuth 2.0 access token of a SCIM client (tokenId is then the client id). */
+export type AuthResult =
+  | { allowed: true; tokenId: string; credential: CredentialKind }
+  | { allowed: false; reason: Refusal; tokenId?: string; credential?: CredentialKind };
+
+/** What an access token must say of itself: issued by our token endpoint, for this SCIM API. */
+export interface AccessTokenAudience {
+  issuer: string;
+  audience: string;
+}
 
 export interface AuthorizerOptions {
   tokens: Pick<TokenRepository, 'getToken' | 'recordUse'>;
@@ -18,6 +29,8 @@ export interface AuthorizerOptions {
   cacheMs: number;
   /** `lastUsedAt` is written at most once per this interval per token. */
   recordUseEveryMs?: number;
+  /** The access tokens' verification key (the signer's public half); without it only SCIM tokens are accepted. */
+  accessTokenKey?: () => Promise<KeyObject>;
 }
 
 /** The longest cache the product allows: a deleted token must be refused within 5 seconds. */
@@ -44,8 +57,13 @@ export class ScimTokenAuthorizer {
     this.recordUseEveryMs = options.recordUseEveryMs ?? 60_000;
   }
 
-  async authorize(value: string | undefined): Promise<AuthResult> {
+  /**
+   * `expected` says what an access token must be for (the token endpoint that issued it, this SCIM
+   * API); a SCIM token needs nothing of it.
+   */
+  async authorize(value: string | undefined, expected?: AccessTokenAudience): Promise<AuthResult> {
     if (!value) return { allowed: false, reason: 'missing' };
+    if (!value.startsWith(TOKEN_PREFIX) && looksLikeJwt(value)) return this.authorizeAccessToken(value, expected);
     const parsed = parseToken(value);
     if (!parsed) return { allowed: false, reason: 'malformed' };
     const { id } = parsed;
@@ -57,7 +75,26 @@ export class ScimTokenAuthorizer {
     if (isExpired(new Date(record.expiresAt), now)) return { allowed: false, reason: 'expired', tokenId: id };
     if (record.status !== 'Active') return { allowed: false, reason: 'inactive', tokenId: id };
     await this.recordUse(record, now);
-    return { allowed: true, tokenId: id };
+    return { allowed: true, tokenId: id, credential: 'token' };
+  }
+
+  /**
+   * An access token: its signature, audience, issuer and expiry first (no read), then its client,
+   * read as a token is (one GetItem, or the short cache): a deleted or expired client, or disabled
+   * provisioning (which deletes every client), refuses its access tokens from the next request.
+   */
+  private async authorizeAccessToken(value: string, expected: AccessTokenAudience | undefined): Promise<AuthResult> {
+    if (!this.options.accessTokenKey || !expected) return { allowed: false, reason: 'malformed' };
+    const now = this.options.clock.now();
+    const check = await verifyAccessToken(value, await this.options.accessTokenKey(), { ...expected, now });
+    if (!check.ok) return { allowed: false, reason: check.reason, credential: 'client' };
+    const id = check.clientId;
+    const record = await this.lookup(id, now.getTime());
+    if (!record || kindOf(record) !== 'client') return { allowed: false, reason: 'unknown', tokenId: id, credential: 'client' };
+    if (isExpired(new Date(record.expiresAt), now)) return { allowed: false, reason: 'expired', tokenId: id, credential: 'client' };
+    if (record.status !== 'Active') return { allowed: false, reason: 'inactive', tokenId: id, credential: 'client' };
+    await this.recordUse(record, now);
+    return { allowed: true, tokenId: id, credential: 'client' };
   }
 
   private async lookup(id: string, nowMs: number): Promise<TokenRecord | undefined> {
@@ -96,16 +133,10 @@ export function refusalEvent(
   client: { sourceIp?: string | undefined; userAgent?: string | undefined },
   now: Date,
 ): AuditEvent {
-  // One event per source IP, reason and minute (counted by the log): its id is theirs.
-  const minute = new Date(Math.floor(now.getTime() / 60_000) * 60_000).toISOString();
-  const digest = createHash('sha256')
-    .update(`${minute}|${result.reason}|${client.sourceIp ?? ''}`)
-    .digest('hex');
   return {
-    id: `${digest.slice(0, 8)}-${digest.slice(8, 12)}-${digest.slice(12, 16)}-${digest.slice(16, 20)}-${digest.slice(20, 32)}`,
-    at: minute,
+    ...perMinute(now, [result.reason, client.sourceIp ?? '']),
     actor: {
-      type: result.tokenId ? 'scimToken' : 'anonymous',
+      type: result.tokenId ? (result.credential === 'client' ? 'scimClient' : 'scimToken') : 'anonymous',
       id: result.tokenId ?? 'unknown',
       ...(client.sourceIp ? { sourceIp: client.sourceIp } : {}),
       ...(client.userAgent ? { userAgent: client.userAgent.slice(0, 200) } : {}),
@@ -113,5 +144,20 @@ export function refusalEvent(
     action: 'scim.authenticate',
     outcome: 'denied',
     reason: result.reason,
+  };
+}
+
+/**
+ * The id and time of an event aggregated per minute (audit log recordAggregated): the same parts
+ * (reason, source IP…) within a minute are one event, whose id is theirs.
+ */
+export function perMinute(now: Date, parts: readonly string[]): { id: string; at: string } {
+  const minute = new Date(Math.floor(now.getTime() / 60_000) * 60_000).toISOString();
+  const digest = createHash('sha256')
+    .update([minute, ...parts].join('|'))
+    .digest('hex');
+  return {
+    id: `${digest.slice(0, 8)}-${digest.slice(8, 12)}-${digest.slice(12, 16)}-${digest.slice(16, 20)}-${digest.slice(20, 32)}`,
+    at: minute,
   };
 }

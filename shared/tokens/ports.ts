@@ -1,5 +1,6 @@
 import type { AuditEvent } from '../audit/events';
 import type { TokenStatus } from './expiry';
+import type { Federation } from './federation';
 
 /**
  * The credentials an administrator issues: SCIM tokens (bearer tokens), and SCIM clients (OAuth 2.0
@@ -23,6 +24,8 @@ export interface TokenRecord {
   createdBy: string;
   /** The smallest warning threshold (days before expiry) already sent for this token. */
   expiryWarning?: number;
+  /** A client's federated credential (RFC 7523): the issuer trusted to sign assertions for it. */
+  federation?: Federation;
 }
 
 export interface ProvisioningSettings {
@@ -57,6 +60,8 @@ export interface TokenRepository {
   markExpired(id: string, removeAfter: Date, kind?: CredentialKind): Promise<boolean>;
   /** Records that the warning for `days` before expiry was sent; false when it already was. */
   markWarned(id: string, days: number): Promise<boolean>;
+  /** Sets (or, with undefined, removes) a client's federation, with the audit event; false when there is no such client. */
+  setFederation(id: string, federation: Federation | undefined, audit?: AuditEvent): Promise<boolean>;
   /** Records use at `at` unless a use after `notBefore` is already recorded. */
   recordUse(id: string, at: string, notBefore: string): Promise<void>;
 }

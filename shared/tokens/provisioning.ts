@@ -8,6 +8,7 @@ import type { Clock } from '../clock';
 import { expiryAfterDays, expiryOf, isExpired, MAX_TOKEN_LIFETIME_DAYS, utcDate } from './expiry';
 import { kindOf, ProvisioningDisabledError, TokenLimitError, type CredentialKind, type TokenRecord, type TokenRepository } from './ports';
 import { CLIENT_SECRET_PREFIX, generateToken, isTokenId, type NewToken } from './token';
+import { checkFederation, type Federation } from './federation';
 import { MAX_TOKENS, MAX_TOKEN_NAME_LENGTH, type TokenView } from './limits';
 
 export { MAX_TOKENS, MAX_TOKEN_NAME_LENGTH, type TokenView } from './limits';
@@ -54,11 +55,13 @@ export interface ClientView {
   expiresOn: string;
   status: TokenView['status'];
   lastUsedAt: string | null;
+  /** The identity provider trusted to sign assertions for it (RFC 7523), when one is registered. */
+  federation?: Federation;
 }
 
 export function clientView(record: TokenRecord, now: Date): ClientView {
   const { id, ...rest } = tokenView(record, now);
-  return { clientId: id, ...rest };
+  return { clientId: id, ...rest, ...(record.federation ? { federation: record.federation } : {}) };
 }
 
 export class ClientNotFoundError extends Error {
@@ -210,6 +213,30 @@ export class ProvisioningService {
       await this.deps.audit.record({ ...audit, outcome: 'failure', reason: 'not_found' });
       throw KINDS[kind].notFound(id);
     }
+  }
+
+  /** Trusts an identity provider to sign assertions for a client (RFC 7523), replacing any before. */
+  async setClientFederation(actor: Actor, id: string, raw: unknown, options: { allowLocalHttp: boolean }): Promise<ClientView> {
+    const federation = checkFederation(raw, options);
+    return this.changeFederation(actor, id, federation);
+  }
+
+  async removeClientFederation(actor: Actor, id: string): Promise<ClientView> {
+    return this.changeFederation(actor, id, undefined);
+  }
+
+  private async changeFederation(actor: Actor, id: string, federation: Federation | undefined): Promise<ClientView> {
+    const action = federation ? 'client.federation.set' : 'client.federation.remove';
+    const audit = this.event(actor, action, 'success', {
+      target: { type: 'client', id: id.slice(0, 64), ...(federation ? { display: federation.issuer.slice(0, 200) } : {}) },
+    });
+    if (!isTokenId(id) || !(await this.deps.tokens.setFederation(id, federation, audit))) {
+      await this.deps.audit.record({ ...audit, outcome: 'failure', reason: 'not_found' });
+      throw KINDS.client.notFound(id);
+    }
+    const record = await this.deps.tokens.getToken(id);
+    if (!record) throw KINDS.client.notFound(id);
+    return clientView(record, this.deps.clock.now());
   }
 
   /** Records a read (who looked at the provisioning settings, the tokens or the audit log). */

@@ -5,7 +5,7 @@
  * its bodies application/json), never from the code under test. The route table is read only to
  * label requests for the figures.
  */
-import { apiForPath, matchRoute, operationOf, ROUTES } from '../../shared/http/routes';
+import { apiForPath, matchRoute, operationOf, ROUTES, type ApiName } from '../../shared/http/routes';
 import type { FuzzRequest } from './context';
 import type { RawResponse } from './http';
 
@@ -16,6 +16,7 @@ const PROBLEM_MEDIA_TYPE = 'application/problem+json';
 const JSON_MEDIA_TYPE = 'application/json';
 const ERROR_URN = 'urn:ietf:params:scim:api:messages:2.0:Error';
 const LIST_URN = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';
+const BULK_RESPONSE_URN = 'urn:ietf:params:scim:api:messages:2.0:BulkResponse';
 /** API Gateway's integration timeout: a slower answer would be a 504 in AWS. */
 const GATEWAY_TIMEOUT_MS = 29_000;
 
@@ -45,6 +46,7 @@ export type Rule =
   | 'scim-content-type'
   | 'scim-success-body'
   | 'scim-list-shape'
+  | 'scim-bulk-shape'
   | 'scim-resource-shape'
   | 'scim-location'
   | 'scim-etag'
@@ -62,7 +64,7 @@ export interface Violation {
   readonly detail: string;
 }
 
-export type Api = 'scim' | 'admin' | 'other';
+export type Api = ApiName | 'other';
 
 /** The path as the gateway sees it: dot segments resolved (as `new URL` does), trailing slashes dropped. */
 export function gatewayPath(requestPath: string): string {
@@ -188,6 +190,8 @@ function checkScim(req: FuzzRequest, res: RawResponse, operation: string, out: V
     ) {
       out.push({ rule: 'scim-list-shape', detail: `not a ListResponse: ${res.body.slice(0, 160)}` });
     }
+  } else if (operation === 'bulk') {
+    checkBulkResponse(body, res, out);
   } else if (RESOURCE_OPERATIONS.has(operation)) {
     const type = /User$/.test(operation) ? 'User' : 'Group';
     const meta = isObject(body) ? body.meta : undefined;
@@ -201,6 +205,32 @@ function checkScim(req: FuzzRequest, res: RawResponse, operation: string, out: V
     else if (isObject(meta) && meta.version !== undefined && meta.version !== etag) {
       out.push({ rule: 'scim-etag', detail: `meta.version ${JSON.stringify(meta.version)} but ETag ${etag}` });
     }
+  }
+}
+
+/**
+ * RFC 7644 section 3.7.3: a BulkResponse whose results each have a method and a status (a string);
+ * an error's result carries the SCIM error of that status, a success's none. A result of 500 is a
+ * failure, as a 500 of a single request is (503 is how the deadline and work budget answer).
+ */
+function checkBulkResponse(body: unknown, res: RawResponse, out: Violation[]): void {
+  const results = isObject(body) ? body.Operations : undefined;
+  if (!isObject(body) || !Array.isArray(body.schemas) || body.schemas[0] !== BULK_RESPONSE_URN || !Array.isArray(results)) {
+    out.push({ rule: 'scim-bulk-shape', detail: `not a BulkResponse: ${res.body.slice(0, 160)}` });
+    return;
+  }
+  for (const [i, r] of results.entries()) {
+    const status = isObject(r) && typeof r.status === 'string' ? Number(r.status) : NaN;
+    const error = isObject(r) ? r.response : undefined;
+    const wellFormed =
+      isObject(r) &&
+      typeof r.method === 'string' &&
+      Number.isInteger(status) &&
+      (status < 400
+        ? error === undefined
+        : isObject(error) && Array.isArray(error.schemas) && error.schemas[0] === ERROR_URN && error.status === r.status);
+    if (!wellFormed) out.push({ rule: 'scim-bulk-shape', detail: `Operations[${i}] is ${JSON.stringify(r).slice(0, 160)}` });
+    else if (status >= 500 && status !== 503) out.push({ rule: 'status-5xx', detail: `Operations[${i}] answered ${status}` });
   }
 }
 
@@ -252,10 +282,7 @@ export function checkExchange(req: FuzzRequest, res: RawResponse): Violation[] {
   const api = apiOf(req.path);
   const route = routeOf(req.method, req.path);
   const operation = route.split(':')[1] ?? '';
-  // RFC 7644 section 3.12: 501 is how a service says it does not support an operation (Bulk here, as
-  // /ServiceProviderConfig says); any other 5xx is a failure.
-  const unsupported = res.status === 501 && operation === 'bulk';
-  if (res.status >= 500 && !unsupported) out.push({ rule: 'status-5xx', detail: `HTTP ${res.status}` });
+  if (res.status >= 500) out.push({ rule: 'status-5xx', detail: `HTTP ${res.status}` });
   if (req.expectStatus && !req.expectStatus.includes(res.status)) {
     out.push({ rule: 'expected-status', detail: `HTTP ${res.status}, expected ${req.expectStatus.join(' or ')}` });
   }

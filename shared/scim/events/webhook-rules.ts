@@ -57,27 +57,36 @@ function isPrivateAddress(host: string): boolean {
  * plain HTTP only to localhost, and only when `allowLocalHttp` (local mode). Throws WebhookRuleError.
  */
 export function checkWebhookUrl(raw: unknown, options: { allowLocalHttp: boolean }): string {
-  if (typeof raw !== 'string' || raw.trim() === '') throw new WebhookRuleError('url must be an https URL.');
-  if (raw.length > MAX_WEBHOOK_URL_LENGTH) throw new WebhookRuleError(`url may have at most ${MAX_WEBHOOK_URL_LENGTH} characters.`);
+  return checkHttpsUrl(raw, { ...options, field: 'url', whyHttps: 'deliveries carry signed events' });
+}
+
+/**
+ * A URL this service may call out to (a webhook, an identity provider's JWKS): https to a public
+ * host (no private or local IP literal), no credentials or fragment; plain http only to localhost,
+ * and only where allowLocalHttp says so (the local stack).
+ */
+export function checkHttpsUrl(raw: unknown, options: { allowLocalHttp: boolean; field: string; whyHttps: string }): string {
+  const { field } = options;
+  if (typeof raw !== 'string' || raw.trim() === '') throw new WebhookRuleError(`${field} must be an https URL.`);
+  if (raw.length > MAX_WEBHOOK_URL_LENGTH) throw new WebhookRuleError(`${field} may have at most ${MAX_WEBHOOK_URL_LENGTH} characters.`);
   let url: URL;
   try {
     url = new URL(raw);
   } catch {
-    throw new WebhookRuleError(`url is not a URL: ${JSON.stringify(raw.slice(0, 100))}.`);
+    throw new WebhookRuleError(`${field} is not a URL: ${JSON.stringify(raw.slice(0, 100))}.`);
   }
-  if (url.username || url.password)
-    throw new WebhookRuleError('url may not hold a user name or password: the signature authenticates deliveries.');
-  if (url.hash) throw new WebhookRuleError('url may not have a fragment (#…).');
+  if (url.username || url.password) throw new WebhookRuleError(`${field} may not hold a user name or password.`);
+  if (url.hash) throw new WebhookRuleError(`${field} may not have a fragment (#…).`);
   const local = LOCAL_HOSTS.has(url.hostname);
   if (url.protocol === 'http:') {
     if (options.allowLocalHttp && local) return url.toString();
     throw new WebhookRuleError(
-      options.allowLocalHttp ? 'url must be https (plain http only to localhost).' : 'url must be https: deliveries carry signed events.',
+      options.allowLocalHttp ? `${field} must be https (plain http only to localhost).` : `${field} must be https: ${options.whyHttps}.`,
     );
   }
-  if (url.protocol !== 'https:') throw new WebhookRuleError('url must be https.');
+  if (url.protocol !== 'https:') throw new WebhookRuleError(`${field} must be https.`);
   if (!(options.allowLocalHttp && local) && isPrivateAddress(url.hostname)) {
-    throw new WebhookRuleError(`url may not point at a private or local address (${url.hostname}).`);
+    throw new WebhookRuleError(`${field} may not point at a private or local address (${url.hostname}).`);
   }
   return url.toString();
 }
