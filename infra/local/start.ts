@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { bundleFunctions } from '../bundle';
 import { buildConsoleAsync } from '../console/build';
 import { FUNCTIONS, type FunctionKey } from '../functions';
+import { TOKEN_ENDPOINT_PATH } from '../../shared/http/routes';
 import { JavaMissingError, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
 import { PROJECT_ROOT, startLocalStack, type LocalStack } from './stack';
 
@@ -81,6 +82,7 @@ async function main(): Promise<void> {
   console.log(`  SCIM base URL:  ${stack.scimBaseUrl}`);
   console.log(`  Admin API:      ${stack.adminBaseUrl}`);
   console.log(`  OpenAPI:        ${stack.adminBaseUrl}/openapi.json`);
+  console.log(`  OAuth 2.0 token endpoint (SCIM clients): ${new URL(stack.scimBaseUrl).origin}${TOKEN_ENDPOINT_PATH}`);
   console.log(`  DynamoDB Local: ${db?.endpoint}`);
   console.log(`  Admin JWT (Owner, local development only):`);
   console.log(`    ${stack.adminToken}`);
