@@ -38,6 +38,11 @@ export const DEPLOYED_ENV: Readonly<Record<string, string>> = {
   EVENT_BUS_NAME: 'bench-change-events',
   DELIVERY_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/bench-deliveries.fifo',
   EVENT_FORM: 'notice',
+  // The access tokens' signing key (KMS: nothing is called at init, the public key is read at the first access token).
+  OAUTH_SIGNING_KEY_ID: 'arn:aws:kms:us-east-1:123456789012:key/00000000-0000-4000-8000-000000000000',
+  OAUTH_ISSUER: 'https://example2.execute-api.us-east-1.amazonaws.com/prod/api/oauth2/token',
+  OAUTH_AUDIENCE: 'https://example.execute-api.us-east-1.amazonaws.com/prod/api/scim/v2',
+  OAUTH_TOKEN_ENDPOINT: 'https://example2.execute-api.us-east-1.amazonaws.com/prod/api/oauth2/token',
   EVENT_RETENTION_DAYS: '30',
 };
 

@@ -16,7 +16,7 @@ import { option, progress, startBench } from './harness';
 import { figures, printTable, printTargets, writeReport, type OperationFigures, type Target } from './report';
 import { seedUsers } from './seed';
 import { abusiveRequests } from './workloads/abuse';
-import { authorizer } from './workloads/auth';
+import { authorizer, oauthClient } from './workloads/auth';
 import { groupScale } from './workloads/groups';
 import { entraSync, oktaImport, paging } from './workloads/users';
 import {
@@ -110,6 +110,7 @@ async function main(): Promise<void> {
   try {
     await bench.measure('authorizer + GET /ServiceProviderConfig (cold)', () => bench.scim('/ServiceProviderConfig'));
     const auth = await authorizer(bench, quick ? 20 : 200);
+    await oauthClient(bench, quick ? 20 : 200);
     await oktaImport(bench, importUsers);
     await entraSync(bench, importUsers);
 
@@ -192,6 +193,8 @@ async function main(): Promise<void> {
     }
 
     const authCalls = commands(rows, 'authorizer + GET /ServiceProviderConfig (warm)', 'scim-authorizer');
+    const accessTokenCalls = commands(rows, 'access token + GET /ServiceProviderConfig (warm)', 'scim-authorizer');
+    const tokenEndpointCalls = commands(rows, 'POST /api/oauth2/token (client credentials)', 'token');
     const getUser = commands(rows, 'GET /Users/{id}');
     // An indexed lookup is one index Query; a user found brings its groups (part of its representation,
     // and of its version): one membership Query more per user returned. A group's member count is on
@@ -239,6 +242,16 @@ async function main(): Promise<void> {
         name: 'authorizer: at most 1 GetItem per request (no cache)',
         figure: show(authCalls),
         pass: (authCalls.GetItem ?? 0) <= 1 && sum(authCalls, READS) <= 1,
+      },
+      {
+        name: 'authorizer with an access token: at most 1 GetItem per request, as with a SCIM token (the JWT is verified without a read)',
+        figure: show(accessTokenCalls),
+        pass: (accessTokenCalls.GetItem ?? 0) <= 1 && sum(accessTokenCalls, READS) <= 1,
+      },
+      {
+        name: 'token endpoint: 1 GetItem of the client per token issued (its last use written at most once a minute)',
+        figure: show(tokenEndpointCalls),
+        pass: (tokenEndpointCalls.GetItem ?? 0) <= 1 && sum(tokenEndpointCalls, READS) <= 1,
       },
       {
         name: 'a deleted token is refused from the next request',

@@ -28,3 +28,28 @@ export async function authorizer(bench: Bench, warmRequests: number): Promise<{ 
   }
   return { refusedAfterMs: Math.round(performance.now() - deletedAt), requestsUntilRefused: requests };
 }
+
+/** (e) OAuth 2.0: the token endpoint (client credentials), and the authorizer with an access token instead of a SCIM token. */
+export async function oauthClient(bench: Bench, requests: number): Promise<void> {
+  const made = await fetch(`${bench.stack.adminBaseUrl}/provisioning/clients`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${bench.stack.adminToken}`, 'Content-Type': 'application/json' },
+    body: '{"name":"bench"}',
+  });
+  const { clientId, clientSecret } = (await made.json()) as { clientId: string; clientSecret: string };
+  const tokenUrl = `${new URL(bench.stack.scimBaseUrl).origin}/api/oauth2/token`;
+  const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret }).toString();
+  let accessToken = '';
+  for (let i = 0; i < requests; i++) {
+    const { res, body } = await bench.measure('POST /api/oauth2/token (client credentials)', () =>
+      fetch(tokenUrl, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: form }),
+    );
+    if (res.status !== 200) throw new Error(`the token endpoint answered ${res.status}`);
+    accessToken = (JSON.parse(body) as { access_token: string }).access_token;
+  }
+  for (let i = 0; i < requests; i++) {
+    await bench.measure('access token + GET /ServiceProviderConfig (warm)', () =>
+      bench.scim('/ServiceProviderConfig', { headers: { Authorization: `Bearer ${accessToken}` } }),
+    );
+  }
+}
