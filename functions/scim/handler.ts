@@ -28,6 +28,7 @@ export const lambdaHandler = scimOperations({
   users,
   groups,
   deadlineMs: numberEnv(REQUEST_DEADLINE_ENV, REQUEST_DEADLINE_MS),
+  log: logger,
 });
 
 export const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()

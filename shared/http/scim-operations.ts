@@ -1,7 +1,9 @@
 /** The SCIM API's operations: parse the request (the RFC's messages), call the SCIM engine, map the result. */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import type { LogSink } from '../observability';
 import { RequestBudget } from '../scim/budget';
 import { resourceTypeById, resourceTypes, schemaById, schemas } from '../scim/discovery';
+import { bulkResponse, parseBulkRequest } from '../scim/messages/bulk';
 import { ScimError } from '../scim/messages/error';
 import { fittingCount, listResponse } from '../scim/messages/list-response';
 import { MAX_RESPONSE_BYTES } from '../scim/limits';
@@ -16,6 +18,7 @@ import {
 import { projectResource } from '../scim/resource';
 import type { ResourceSchema, SchemaRegistry } from '../scim/schemas/registry';
 import { serviceProviderConfig } from '../scim/service-provider-config';
+import { runBulk, type BulkServices } from '../scim/service/bulk';
 import type { GroupService } from '../scim/service/groups';
 import { etagMatches, etagOf, type Preconditions } from '../scim/service/meta';
 import { searchAll } from '../scim/service/search-all';
@@ -25,7 +28,7 @@ import type { RequestContext } from '../scim/service/writer';
 import { scimBaseUrl } from './request';
 import { scimResponse } from './responses';
 import { allowedMethods, findRoute, matchRoute, ROUTES, type ScimOperation } from './routes';
-import { ifMatch, ifNoneMatch, queryParams, scimActor, scimBody } from './scim-request';
+import { bulkBody, ifMatch, ifNoneMatch, queryParams, scimActor, scimBody } from './scim-request';
 
 export interface ScimDeps {
   registry: SchemaRegistry;
@@ -33,6 +36,8 @@ export interface ScimDeps {
   groups: GroupService;
   /** How long a request may take (default REQUEST_DEADLINE_MS, 10 s). */
   deadlineMs?: number;
+  /** Where a bulk operation's unexpected error is logged (its name and message, never the operation's data). */
+  log?: LogSink;
 }
 
 type Operation = (event: APIGatewayProxyEvent, ctx: RequestContext) => Promise<APIGatewayProxyResult>;
@@ -106,6 +111,24 @@ export function scimOperations(
     page(await users.list(search, ctx, returns('groups', search) || returns('meta', search)), user, search);
   const listGroups = async (search: SearchRequest, ctx: RequestContext): Promise<APIGatewayProxyResult> =>
     page(await groups.list(search, ctx, returns('members', search)), group, search);
+  // Bulk results carry no resource: a group's writes skip reading its members back.
+  const bulkServices: BulkServices = {
+    Users: users,
+    Groups: {
+      create: (input, ctx) => groups.create(input, ctx),
+      replace: (gid, input, ctx, p) => groups.replace(gid, input, ctx, p, false),
+      patch: (gid, patch, ctx, p) => groups.patch(gid, patch, ctx, p, false),
+      delete: (gid, ctx, p) => groups.delete(gid, ctx, p),
+    },
+  };
+  const onUnexpected = (error: unknown, op: { index: number; method: string; endpoint: string }): void =>
+    deps.log?.error('Unhandled error in a bulk operation', {
+      errorName: error instanceof Error ? error.name : typeof error,
+      errorMessage: error instanceof Error ? error.message : undefined,
+      operation: op.index,
+      method: op.method,
+      endpoint: op.endpoint,
+    });
   // Groups answer a PATCH with 204 (Entra ID requires it) unless the client asks for attributes.
   const quietPatch = (e: APIGatewayProxyEvent): boolean => readOptionsFromQuery(queryParams(e)).attributes === undefined;
 
@@ -115,9 +138,8 @@ export function scimOperations(
     getSchema: async (e, ctx) => (noFilter(e), scimResponse(200, schemaById(registry, id(e), ctx.baseUrl))),
     listResourceTypes: async (e, ctx) => (noFilter(e), scimResponse(200, resourceTypes(registry, ctx.baseUrl))),
     getResourceType: async (e, ctx) => (noFilter(e), scimResponse(200, resourceTypeById(registry, id(e), ctx.baseUrl))),
-    bulk: async () => {
-      throw ScimError.of(501, 'Bulk operations are not supported (see /ServiceProviderConfig).');
-    },
+    bulk: async (e, ctx) =>
+      scimResponse(200, bulkResponse(await runBulk(parseBulkRequest(bulkBody(e)), bulkServices, ctx, { onUnexpected }))),
     searchAll: async (e, ctx) => {
       const search = searchFromBody(scimBody(e));
       const withDerived = returns('groups', search) || returns('members', search) || returns('meta', search);

@@ -2,7 +2,7 @@
  * /ServiceProviderConfig (RFC 7643 section 5). It must tell the truth: every flag here is
  * what the service does today, and changes with the code that implements the feature.
  */
-import { CURSOR_TIMEOUT_SECONDS, DEFAULT_COUNT, MAX_COUNT, MAX_PAYLOAD_BYTES } from './limits';
+import { CURSOR_TIMEOUT_SECONDS, DEFAULT_COUNT, MAX_BULK_OPERATIONS, MAX_BULK_PAYLOAD_BYTES, MAX_COUNT } from './limits';
 
 export const SPC_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig';
 
@@ -27,7 +27,8 @@ export interface Capabilities {
 /** What this service supports now. */
 export const CAPABILITIES: Capabilities = {
   patch: true,
-  bulk: { supported: false, maxOperations: 0, maxPayloadSize: MAX_PAYLOAD_BYTES },
+  /** RFC 7644 section 3.7: the limits the bulk endpoint enforces (413 above either). */
+  bulk: { supported: true, maxOperations: MAX_BULK_OPERATIONS, maxPayloadSize: MAX_BULK_PAYLOAD_BYTES },
   filter: { supported: true, maxResults: MAX_COUNT },
   changePassword: true,
   sort: true,

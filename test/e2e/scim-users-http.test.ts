@@ -517,7 +517,7 @@ describe('SCIM Users API: the HTTP contract', () => {
       expect(body).toMatchObject({
         schemas: ['urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig'],
         patch: { supported: true },
-        bulk: { supported: false },
+        bulk: { supported: true, maxOperations: expect.any(Number), maxPayloadSize: expect.any(Number) },
         filter: { supported: true, maxResults: expect.any(Number) },
         changePassword: { supported: expect.any(Boolean) },
         sort: { supported: true },
