@@ -95,10 +95,8 @@ export interface CampaignReport {
   readonly categories: Readonly<Record<string, number>>;
   /** Total milliseconds spent per category (for the mean latency of each). */
   readonly categoryMs: Readonly<Record<string, number>>;
-  /** 5xx answers other than 501 to an operation /ServiceProviderConfig says is unsupported (failures). */
+  /** 5xx answers (failures). */
   readonly fiveXx: number;
-  /** 501 Not Implemented for POST /Bulk while bulk.supported is false (RFC 7644 section 3.12: the right answer). */
-  readonly notImplemented: number;
   readonly nonScimErrorBodies: number;
   readonly violationsByRule: Readonly<Record<string, number>>;
   readonly failures: readonly Exchange[];
@@ -126,6 +124,22 @@ const percentile = (sortedDescending: readonly { ms: number }[], p: number): num
   sortedDescending.length
     ? (sortedDescending[Math.min(sortedDescending.length - 1, Math.floor((1 - p) * sortedDescending.length))]?.ms ?? 0)
     : 0;
+
+/** The resources a BulkResponse's results say were created (201, with their location). */
+function bulkCreated(text: string): { kind: 'Users' | 'Groups'; id: string }[] {
+  let results: unknown;
+  try {
+    results = (JSON.parse(text) as { Operations?: unknown }).Operations;
+  } catch {
+    return []; // the checker has reported a 200 that is not JSON
+  }
+  if (!Array.isArray(results)) return [];
+  return results.flatMap((r: unknown) => {
+    const { status, location } = (typeof r === 'object' && r !== null ? r : {}) as { status?: unknown; location?: unknown };
+    const found = status === '201' && typeof location === 'string' ? /\/(Users|Groups)\/([^/]+)$/.exec(location) : null;
+    return found?.[1] && found[2] ? [{ kind: found[1] as 'Users' | 'Groups', id: decodeURIComponent(found[2]) }] : [];
+  });
+}
 
 export async function runCampaign(options: CampaignOptions): Promise<CampaignReport> {
   const concurrency = options.concurrency ?? 8;
@@ -175,7 +189,6 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
     let sent = 0;
     let skipped = 0;
     let fiveXx = 0;
-    let notImplemented = 0;
     let nonScimErrorBodies = 0;
     let next = 0;
     let done = 0;
@@ -219,8 +232,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
         bump((routes[route] ??= {}), statusClass(response.status));
         bump(categories, request.category);
         bump(categoryMs, request.category, response.ms);
-        if (response.status === 501 && route === 'scim:bulk') notImplemented += 1;
-        else if (response.status >= 500) fiveXx += 1;
+        if (response.status >= 500) fiveXx += 1;
         if (isNonScimErrorBody(request, violations)) nonScimErrorBodies += 1;
         for (const v of new Set(violations.map((x) => x.rule))) bump(violationsByRule, v);
         if (violations.length) failures.push(exchange);
@@ -233,6 +245,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
             // the checker has reported a 201 that is not JSON
           }
         }
+        if (response.status === 200 && route === 'scim:bulk') created.push(...bulkCreated(response.body));
       }
     };
     await Promise.all(Array.from({ length: concurrency }, worker));
@@ -273,7 +286,6 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
       categories,
       categoryMs,
       fiveXx,
-      notImplemented,
       nonScimErrorBodies,
       violationsByRule,
       failures,

@@ -566,17 +566,81 @@ const discovery: Gen = (rng, ctx) => {
   };
 };
 
+/**
+ * A BulkRequest (RFC 7644 section 3.7): creates, PATCHes, PUTs and DELETEs of the fuzzer's own
+ * resources, groups whose members are bulkId references (to earlier, later, its own or no
+ * operation: cycles and forward references), paths that are references, reused bulkIds, stale
+ * versions, hostile failOnErrors and operations that are not operations at all.
+ */
 const bulk: Gen = (rng, ctx) => {
+  const ids = allOwnedIds(ctx);
+  const users = ownedIds(ctx, 'User', false);
+  const count = rng.weighted([
+    [6, rng.int(1, 4)],
+    [3, rng.int(5, 20)],
+    [1, rng.int(21, 120)],
+  ]);
+  const ref = (i: number): string => `bulkId:b${rng.pick([Math.max(0, i - 1), i, i + 1, rng.int(0, count), 999])}`;
+  const raw = (body: Body): Raw => new Raw(body.text.toString());
+  const operation = (i: number): unknown =>
+    rng.weighted<() => unknown>([
+      [4, () => ({ method: 'POST', path: '/Users', bulkId: `b${i}`, data: raw(userBody(rng, ids)) })],
+      [
+        3,
+        () => ({
+          method: 'POST',
+          path: rng.pick(['/Groups', 'groups', '/GROUPS/']),
+          bulkId: `b${i}`,
+          data: raw(groupBody(rng, ids, [...users, ref(i), ref(i)])),
+        }),
+      ],
+      [
+        4,
+        () => {
+          const kind: Kind = rng.pick(['User', 'Group']);
+          const id = rng.chance(0.3) ? ref(i) : hotOrAny(rng, ctx, kind);
+          return {
+            method: rng.pick(['PATCH', 'patch']),
+            path: `${collection(kind)}/${id}`,
+            data: raw(patchBody(rng, kind, ids, [...users, ref(i)])),
+            ...(rng.chance(0.2) ? { version: rng.pick(['W/"1"', '*', 'nonsense', '']) } : {}),
+          };
+        },
+      ],
+      [
+        1,
+        () => {
+          const kind: Kind = rng.pick(['User', 'Group']);
+          const id = hotOrAny(rng, ctx, kind);
+          return { method: 'PUT', path: `${collection(kind)}/${id}`, data: raw(replaceBody(rng, kind, id, ids, users)) };
+        },
+      ],
+      [
+        1,
+        () => ({
+          method: 'DELETE',
+          path: `${collection(rng.pick<Kind>(['User', 'Group']))}/${rng.chance(0.3) ? ref(i) : rng.pick(ownedIds(ctx, rng.pick<Kind>(['User', 'Group']), true))}`,
+        }),
+      ],
+    ])();
+  // One request in four has an operation that is no operation (the whole request is refused, 400).
+  const hostile = (i: number): unknown =>
+    rng.chance(0.5)
+      ? {
+          method: rng.pick(['GET', 'post', null, 7, 'DELETE']),
+          path: rng.pick(['/Users/../Groups', '/Users?attributes=id', '/Me', '/Bulk', '', '/Users/%E0%A4%A', hostileString(rng)]),
+          bulkId: rng.pick([`b${i}`, 'b0', '', null, 5, hostileString(rng)]),
+          ...(rng.chance(0.5) ? { data: rng.pick<unknown>([null, [], 'x', {}]) } : {}),
+        }
+      : rng.pick<unknown>([null, 'POST', [], 42]);
+  const spoilt = rng.chance(0.25) ? rng.int(0, count - 1) : -1;
   const ops = {
-    schemas: ['urn:ietf:params:scim:api:messages:2.0:BulkRequest'],
-    failOnErrors: rng.pick([1, 0, -1, 'x', null]),
-    Operations: [
-      { method: 'POST', path: '/Users', bulkId: 'q1', data: new Raw(userBody(rng, []).text.toString()) },
-      { method: 'DELETE', path: `/Users/${uuid(rng)}` },
-    ],
+    schemas: rng.chance(0.9) ? ['urn:ietf:params:scim:api:messages:2.0:BulkRequest'] : ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+    ...(rng.chance(0.5) ? { failOnErrors: rng.chance(0.8) ? rng.int(1, 5) : rng.pick<unknown>([0, -1, 'x', null, 1.5, 1e9]) } : {}),
+    Operations: Array.from({ length: count }, (_, i) => (i === spoilt ? hostile(i) : operation(i))),
   };
-  const body = rng.chance(0.6) ? { text: jsonText(ops), shape: 'bulk:request' } : rawBody(rng);
-  const method = rng.chance(0.85) ? 'POST' : rng.pick(['GET', 'PUT', 'DELETE', 'PATCH']);
+  const body = rng.chance(0.85) ? { text: jsonText(ops), shape: 'bulk:request' } : rawBody(rng);
+  const method = rng.chance(0.9) ? 'POST' : rng.pick(['GET', 'PUT', 'DELETE', 'PATCH']);
   return {
     method,
     path: scimPath(ctx, rng.pick(['/Bulk', '/bulk', '/BULK'])),
@@ -1038,7 +1102,7 @@ const CATEGORIES: readonly (readonly [number, Gen])[] = [
   [8, search],
   [6, cursor],
   [4, discovery],
-  [2, bulk],
+  [4, bulk],
   [3, unknownPath],
   [3, oddMethod],
   [6, rawBodies],
