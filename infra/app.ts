@@ -10,7 +10,8 @@
  *   adminCallbackUrls (http://localhost:8976/callback), adminLogoutUrls (http://localhost:8976/logout)
  *   (comma-separated; the deployed admin console's URL is always added),
  *   adminDomainPrefix (none: <stack name>-admin-<account id>),
- *   eventForm (notice; full adds the resource's attributes: personal data), eventRetentionDays (30).
+ *   eventForm (notice; full adds the resource's attributes: personal data), eventRetentionDays (30),
+ *   accessTokenLifetimeSeconds (3600; 3600 to 21600: the token endpoint's access tokens).
  */
 import { readFileSync } from 'node:fs';
 import { App, Validations } from 'aws-cdk-lib';
@@ -57,6 +58,7 @@ export function configFromContext(app: App): ScimProvisioningConfig {
     stageName: ctx('stageName') ?? DEFAULT_CONFIG.stageName,
     eventForm: eventForm as EventForm,
     eventRetentionDays: num('eventRetentionDays', DEFAULT_CONFIG.eventRetentionDays),
+    accessTokenLifetimeSeconds: num('accessTokenLifetimeSeconds', DEFAULT_CONFIG.accessTokenLifetimeSeconds),
     logRetention: retention as RetentionDays,
     authCacheSeconds: num('authCacheSeconds', DEFAULT_CONFIG.authCacheSeconds),
     tokenRetentionDays: num('tokenRetentionDays', DEFAULT_CONFIG.tokenRetentionDays),

@@ -27,6 +27,7 @@ import { REFUSALS } from '../../shared/tokens/authorize';
 import type { FunctionKey } from '../functions';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import type { ChangeEvents } from './change-events';
+import { API_LABELS } from './rest-apis';
 import type { ScheduledJob } from './scheduled-job';
 
 /**
@@ -46,6 +47,12 @@ export const ALARM_THRESHOLDS = {
   throttledRequests: 10,
   /** p99 latency of the SCIM API in ms, three periods running (Okta gives up after 60 s). */
   scimLatencyP99Ms: 5000,
+  /**
+   * 5xx answers of the token endpoint in a period. A count, not a share: SCIM clients ask for a token
+   * about once an hour, far below `minRequests`, and each failure is a provisioning cycle that
+   * cannot start (KMS signing or the table failing, or a broken grant).
+   */
+  tokenEndpointServerErrors: 1,
   /** Requests a web ACL blocked in a period: an attack, or (if provisioning fails too) a rule that misfires. */
   wafBlockedRequests: 100,
   /** How far (ms) the change events may fall behind the table's stream. */
@@ -84,7 +91,7 @@ const FIVE_MINUTES = Duration.minutes(5);
 /**
  * What an operator watches, in one place: the alert topic (token expiry warnings and every alarm;
  * encrypted with a key of its own, published to over TLS only), API Gateway access logs (JSON, no
- * headers; kept when the stack is deleted) and X-Ray tracing for both API stages, the alarms (AWS
+ * headers; kept when the stack is deleted) and X-Ray tracing for every API stage, the alarms (AWS
  * WAF's blocked requests among them, when WAF is on), and a dashboard of the same signals. The functions' side (Powertools logs and metrics, X-Ray) is in
  * shared/observability.ts and the project function construct.
  */
@@ -160,7 +167,7 @@ export class Monitoring extends Construct {
 
   /** Access logs and tracing for an API's stage. */
   stageOptions(api: ApiName): Pick<StageOptions, 'accessLogDestination' | 'accessLogFormat' | 'tracingEnabled'> {
-    const group = new LogGroup(this, `${api === 'scim' ? 'Scim' : 'Admin'}AccessLogs`, {
+    const group = new LogGroup(this, `${API_LABELS[api]}AccessLogs`, {
       retention: this.props.logRetention,
       removalPolicy: RemovalPolicy.RETAIN,
     });
@@ -261,8 +268,8 @@ export class Monitoring extends Construct {
     this.alarm('AuthRefusals', `At least ${t.authRefusals} SCIM authentications were refused in 5 minutes`, refusals, t.authRefusals);
 
     const throttled = this.metric('ThrottledRequests');
-    for (const [api, group] of Object.entries(this.accessLogs)) {
-      new MetricFilter(this, `${api === 'scim' ? 'Scim' : 'Admin'}Throttled`, {
+    for (const [api, group] of Object.entries(this.accessLogs) as [ApiName, LogGroup][]) {
+      new MetricFilter(this, `${API_LABELS[api]}Throttled`, {
         logGroup: group,
         filterPattern: FilterPattern.numberValue('$.status', '=', 429),
         metricNamespace: METRICS_NAMESPACE,
@@ -275,6 +282,16 @@ export class Monitoring extends Construct {
 
     const p99 = scim.metricLatency({ period: FIVE_MINUTES, statistic: 'p99' });
     this.alarm('ScimLatencyP99', `SCIM p99 latency above ${t.scimLatencyP99Ms} ms for 15 minutes`, p99, t.scimLatencyP99Ms, 3);
+
+    // The token function turns an unexpected error into a 500 answer (not a failed invocation), so
+    // its Errors alarm does not see a failing KMS Sign or table read: the stage's 5xx count does.
+    const tokenServerErrors = targets.apis.oauth.deploymentStage.metricServerError({ period: FIVE_MINUTES, statistic: 'Sum' });
+    this.alarm(
+      'TokenEndpointServerErrors',
+      "The token endpoint answered 5xx: SCIM clients cannot get access tokens (KMS signing or the table failing); see the token function's log",
+      tokenServerErrors,
+      t.tokenEndpointServerErrors,
+    );
 
     for (const [key, fn] of Object.entries(targets.functions)) {
       const name = key.charAt(0).toUpperCase() + key.slice(1);
@@ -337,10 +354,9 @@ export class Monitoring extends Construct {
       );
     }
 
-    for (const [api, webAcl] of Object.entries(targets.webAcls ?? {})) {
-      const name = api === 'scim' ? 'Scim' : 'Admin';
+    for (const [api, webAcl] of Object.entries(targets.webAcls ?? {}) as [ApiName, string][]) {
       this.alarm(
-        `${name}WafBlocked`,
+        `${API_LABELS[api]}WafBlocked`,
         `AWS WAF blocked at least ${t.wafBlockedRequests} ${api} API requests in 5 minutes: an attack, or (if provisioning fails too) a rule blocking the identity provider; see the web ACL's sampled requests`,
         this.wafMetric('BlockedRequests', webAcl),
         t.wafBlockedRequests,
@@ -355,12 +371,20 @@ export class Monitoring extends Construct {
       1,
     );
 
-    this.dashboard(targets, { requests, serverErrorRate, clientErrorRate, refusals, throttled, p99 });
+    this.dashboard(targets, { requests, serverErrorRate, clientErrorRate, refusals, throttled, p99, tokenServerErrors });
   }
 
   private dashboard(
     targets: WatchTargets,
-    m: { requests: IMetric; serverErrorRate: IMetric; clientErrorRate: IMetric; refusals: IMetric; throttled: IMetric; p99: IMetric },
+    m: {
+      requests: IMetric;
+      serverErrorRate: IMetric;
+      clientErrorRate: IMetric;
+      refusals: IMetric;
+      throttled: IMetric;
+      p99: IMetric;
+      tokenServerErrors: IMetric;
+    },
   ): void {
     const search = (metricName: string, dims: string[]): MathExpression =>
       new MathExpression({
@@ -386,6 +410,14 @@ export class Monitoring extends Construct {
       [
         graph('SCIM requests by operation and outcome', [search(METRIC.scimRequests, ['operation', 'outcome'])]),
         graph('Refused authentications by reason', [search(METRIC.authRefusals, ['reason'])], [m.throttled]),
+      ],
+      [
+        graph('Token endpoint requests by outcome (issued or the OAuth error)', [search(METRIC.tokenRequests, ['outcome'])]),
+        graph(
+          'Token endpoint 5xx and p99 latency (ms)',
+          [m.tokenServerErrors],
+          [targets.apis.oauth.deploymentStage.metricLatency({ period: FIVE_MINUTES, statistic: 'p99' })],
+        ),
       ],
       [
         graph(

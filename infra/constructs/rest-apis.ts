@@ -14,12 +14,15 @@ import { gatewayResponses } from '../../shared/http/gateway-responses';
 import {
   ADMIN_BASE_PATH,
   allowedMethods,
+  OAUTH_BASE_PATH,
   SCIM_BASE_PATH,
+  TOKEN_ENDPOINT_PATH,
   type ApiName,
   type AuthorizerName,
   type FunctionName,
   type Route,
 } from '../../shared/http/routes';
+import { restApiOrigin } from './admin-console';
 
 export interface RestApisProps {
   routes: readonly Route[];
@@ -31,7 +34,8 @@ export interface RestApisProps {
   stageOptions?: (api: ApiName) => Omit<StageOptions, 'stageName' | 'throttlingRateLimit' | 'throttlingBurstLimit'>;
   /**
    * The admin console's origin (https://<host>, no path): the one origin the admin API's CORS
-   * allows. The SCIM API has no CORS: identity providers call it from servers, never browsers.
+   * allows. The SCIM API and the token endpoint have no CORS: identity providers call them from
+   * servers, never browsers.
    */
   consoleOrigin?: string;
 }
@@ -39,7 +43,26 @@ export interface RestApisProps {
 /** The request headers the console sends: its ID token, JSON bodies, and the ETag of a conditional update. */
 const CORS_ALLOW_HEADERS = ['Authorization', 'Content-Type', 'If-Match'];
 
-const BASE_PATHS: Record<ApiName, string> = { scim: SCIM_BASE_PATH, admin: ADMIN_BASE_PATH };
+const BASE_PATHS: Record<ApiName, string> = { scim: SCIM_BASE_PATH, admin: ADMIN_BASE_PATH, oauth: OAUTH_BASE_PATH };
+
+/**
+ * Each API's name in construct ids (and so in logical ids, metric and log group names: `ScimApi`,
+ * `AdminAccessLogs`, `OAuthWafBlocked`...), written once for the constructs that make one per API.
+ * The existing names must not change: a new logical id replaces the resource on the next deploy.
+ */
+export const API_LABELS: Record<ApiName, string> = { scim: 'Scim', admin: 'Admin', oauth: 'OAuth' };
+
+/** Each API as the REST API's description says it, and the output that gives its URL (the path it names). */
+const API_SETUP: Record<ApiName, { description: string; output: string; outputPath: string; outputDescription?: string }> = {
+  scim: { description: 'SCIM 2.0 service provider', output: 'ScimBaseUrl', outputPath: SCIM_BASE_PATH },
+  admin: { description: 'Provisioning admin API', output: 'AdminBaseUrl', outputPath: ADMIN_BASE_PATH },
+  oauth: {
+    description: 'OAuth 2.0 token endpoint for SCIM clients',
+    output: 'TokenEndpointUrl',
+    outputPath: TOKEN_ENDPOINT_PATH,
+    outputDescription: "The identity provider's Token endpoint (OAuth 2.0 client credentials, POST)",
+  },
+};
 
 /**
  * Why a route the route table leaves public (authorizer 'none') may be called without signing in,
@@ -48,23 +71,29 @@ const BASE_PATHS: Record<ApiName, string> = { scim: SCIM_BASE_PATH, admin: ADMIN
 const PUBLIC_OPERATIONS: Readonly<Record<string, string>> = {
   getOpenApi: 'the OpenAPI description of the admin API is public documentation, the same for everyone; it reads no data',
   methodNotAllowed: 'answers 405 with the methods the path allows; it runs no operation and reads no data',
+  issueToken:
+    "the OAuth 2.0 token endpoint: the client authenticates in the request itself (HTTP Basic, or client_id and client_secret in the form body: RFC 6749 section 2.3), and the token function checks that secret against the client's hash. No API Gateway authorizer can: a Lambda authorizer sees no body, and Cognito does not know these clients. AWS WAF's per-address and total rate limits guard it, and every refusal is audited",
 };
 
 const REQUEST_VALIDATION_REASON: Record<ApiName, string> = {
   scim: "Every request reaches the SCIM function, which validates it against the SCIM schemas (custom extensions included) and answers RFC 7644 errors (400 invalidSyntax, invalidValue...); an API Gateway validator could not express those schemas and would answer in a format SCIM clients do not understand. Bodies over API Gateway's limit are refused with the SCIM REQUEST_TOO_LARGE response.",
   admin:
     'The admin function validates every body and query parameter and answers RFC 9457 problem details (unknown query parameters are refused); an API Gateway validator would answer in its own format and duplicate those rules.',
+  oauth:
+    "The token function parses the form body itself and answers RFC 6749 section 5.2 errors (invalid_request, unsupported_grant_type, invalid_client), which OAuth clients understand; an API Gateway validator would answer in its own format, and could not check the client's credentials anyway.",
 };
 
 /**
- * One REST API per API of the route table. Two APIs rather than one because gateway responses
+ * One REST API per API of the route table. Three APIs rather than one because gateway responses
  * are per API: the SCIM API answers every refusal in SCIM's error JSON, the admin API in
- * RFC 9457 problem details, and neither format is valid for the other.
+ * RFC 9457 problem details, the token endpoint in RFC 6749's error JSON, and none of these
+ * formats is valid for the others.
  */
 export class RestApis extends Construct {
   readonly apis: Partial<Record<ApiName, RestApi>> = {};
-  /** Public base URLs (…/api/scim/v2, …/api/admin/v1). */
+  /** Public base URLs (…/api/scim/v2, …/api/admin/v1, …/api/oauth2), from the deployment stage. */
   readonly baseUrls: Partial<Record<ApiName, string>> = {};
+  private readonly stageName: string;
 
   requireApi(api: ApiName): RestApi {
     const found = this.apis[api];
@@ -78,8 +107,27 @@ export class RestApis extends Construct {
     return url;
   }
 
+  /** Every API; the stack serves all of them. */
+  requireAll(): Record<ApiName, RestApi> {
+    const all: Partial<Record<ApiName, RestApi>> = {};
+    for (const api of Object.keys(API_SETUP) as ApiName[]) all[api] = this.requireApi(api);
+    return all as Record<ApiName, RestApi>;
+  }
+
+  /**
+   * The public URL of a path of an API, the same string API Gateway gives (`api.urlForPath`), but
+   * built from the REST API's id and the configured stage name, never from the deployment stage:
+   * the stage depends on every method, each method on its function (and the SCIM methods on the
+   * authorizer and its function), so a function whose environment named the stage would depend on
+   * itself. The REST API itself depends on nothing of the stack.
+   */
+  urlFromId(api: ApiName, path: string): string {
+    return `${restApiOrigin(this.requireApi(api))}/${this.stageName}${path}`;
+  }
+
   constructor(scope: Construct, id: string, props: RestApisProps) {
     super(scope, id);
+    this.stageName = props.stageName;
     const integrations = new Map<FunctionName, LambdaIntegration>();
     const integrationFor = (name: FunctionName): LambdaIntegration => {
       let integration = integrations.get(name);
@@ -93,11 +141,12 @@ export class RestApis extends Construct {
       return integration;
     };
 
-    for (const apiName of ['scim', 'admin'] as const) {
+    for (const apiName of Object.keys(API_SETUP) as ApiName[]) {
       const routes = props.routes.filter((r) => r.api === apiName);
       if (routes.length === 0) continue;
-      const api = new RestApi(this, apiName === 'scim' ? 'ScimApi' : 'AdminApi', {
-        description: apiName === 'scim' ? 'SCIM 2.0 service provider' : 'Provisioning admin API',
+      const setup = API_SETUP[apiName];
+      const api = new RestApi(this, `${API_LABELS[apiName]}Api`, {
+        description: setup.description,
         endpointTypes: [EndpointType.REGIONAL],
         cloudWatchRole: false,
         deployOptions: {
@@ -166,9 +215,11 @@ export class RestApis extends Construct {
         }
       }
       this.apis[apiName] = api;
-      const baseUrl = api.urlForPath(BASE_PATHS[apiName]);
-      this.baseUrls[apiName] = baseUrl;
-      new CfnOutput(scope, apiName === 'scim' ? 'ScimBaseUrl' : 'AdminBaseUrl', { value: baseUrl });
+      this.baseUrls[apiName] = api.urlForPath(BASE_PATHS[apiName]);
+      new CfnOutput(scope, setup.output, {
+        value: api.urlForPath(setup.outputPath),
+        ...(setup.outputDescription ? { description: setup.outputDescription } : {}),
+      });
     }
   }
 }

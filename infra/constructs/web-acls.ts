@@ -5,12 +5,16 @@ import { Construct } from 'constructs';
 import { gatewayResponses } from '../../shared/http/gateway-responses';
 import type { ApiName } from '../../shared/http/routes';
 import { formatToken, ID_LENGTH, SECRET_LENGTH, TOKEN_PREFIX } from '../../shared/tokens/token';
+import { API_LABELS } from './rest-apis';
 
 /** Rate limits, in requests per RATE_WINDOW_SECONDS. */
 export interface WafLimits {
-  /** From one source address, without a well-formed SCIM token. */
+  /**
+   * From one source address, without a well-formed SCIM token; on the token endpoint (where no
+   * request carries one), every request, counted apart from the SCIM API's.
+   */
   anonymousPerIp: number;
-  /** From all addresses together, without a well-formed SCIM token. */
+  /** From all addresses together, without a well-formed SCIM token; on the token endpoint, every request (counted apart). */
   anonymousTotal: number;
   /** From one source address, with a well-formed SCIM token (an identity provider's traffic). */
   tokenPerIp: number;
@@ -32,6 +36,9 @@ export const SCIM_COUNTED_RULES = [
   'GenericRFI_BODY',
   'NoUserAgent_HEADER',
 ] as const;
+
+/** The Core rule set rules that only count on the token endpoint's API (the construct's comment says why). */
+export const OAUTH_COUNTED_RULES = ['NoUserAgent_HEADER'] as const;
 
 const escapeRegex = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
@@ -114,7 +121,7 @@ function rateRule(
 }
 
 /**
- * AWS WAF in front of both REST API stages: one web ACL per API.
+ * AWS WAF in front of every REST API stage: one web ACL per API.
  *
  * SCIM, in this order:
  *  - AWS's IP reputation list (addresses known for attacks and reconnaissance): blocked.
@@ -137,15 +144,27 @@ function rateRule(
  *    does not require a User-Agent and a provisioning client may send none: the bearer token, not
  *    the User-Agent, tells a client from an attacker). Every other Core rule blocks.
  * Admin: the IP reputation list, a per-address rate limit, known bad inputs and the whole Core rule set.
+ * Token endpoint: the IP reputation list, then every request limited per source address and all
+ *   together, with the anonymous limits of the SCIM API (counted apart, in this ACL): no request
+ *   here carries a SCIM token, and nothing WAF can read tells a client's credentials from a guess
+ *   (the token function checks them). A client asks for a token about once an hour, so the
+ *   per-address limit only stops guessing and floods; a distributed flood over the total limit
+ *   blocks clients too for the rest of the window, which the access tokens they hold (valid at
+ *   least an hour) outlast. Then known bad inputs and the Core rule set, NoUserAgent_HEADER counted
+ *   (the same provisioning clients as SCIM's); the form body is a few short fields (a federated
+ *   client's signed assertion is a few KB of base64url, under the 8 KB size rule), so the body
+ *   rules block.
  *
  * Rate rules answer 429 with Retry-After, as API Gateway's own throttling does, so that an
  * identity provider backs off and retries. Metrics and sampled requests are on; the Authorization
- * header and the query string (SCIM filters name users) are REDACTED in every sample.
+ * header (a SCIM token, or a client's Basic credentials) and the query string (SCIM filters name
+ * users) are REDACTED in every sample (samples carry no body, where a client secret may be).
  *
  * Cost (list prices): $5 a month per web ACL and $1 a month per rule (a managed rule group is one
- * rule; these AWS groups carry no subscription fee), so $11 for the SCIM ACL (6 rules) and $9 for
- * the admin ACL (4 rules): about $20 a month, plus $0.60 per million requests inspected. That is
- * more than the rest of a small deployment costs; `-c waf=false` leaves WAF out.
+ * rule; these AWS groups carry no subscription fee), so $11 for the SCIM ACL (6 rules), $9 for
+ * the admin ACL (4 rules) and $10 for the token endpoint's (5 rules): about $30 a month, plus $0.60
+ * per million requests inspected. That is more than the rest of a small deployment costs;
+ * `-c waf=false` leaves WAF out.
  */
 export class WebAcls extends Construct {
   /** The CloudWatch metric name (the WebACL dimension of AWS/WAFV2 metrics) of each API's web ACL. */
@@ -180,14 +199,23 @@ export class WebAcls extends Construct {
         managedGroup(2, 'AWSManagedRulesKnownBadInputsRuleSet'),
         managedGroup(3, 'AWSManagedRulesCommonRuleSet'),
       ],
+      oauth: [
+        managedGroup(0, 'AWSManagedRulesAmazonIpReputationList'),
+        rateRule(1, 'AnonymousPerIp', limits.anonymousPerIp, 'IP'),
+        rateRule(2, 'AnonymousTotal', limits.anonymousTotal, 'CONSTANT'),
+        managedGroup(3, 'AWSManagedRulesKnownBadInputsRuleSet'),
+        managedGroup(4, 'AWSManagedRulesCommonRuleSet', OAUTH_COUNTED_RULES),
+      ],
     };
-    const names = { scim: 'Scim', admin: 'Admin' } as const;
-    this.metricNames = { scim: `${stackName}-ScimApi`, admin: `${stackName}-AdminApi` };
+    const apiNames = Object.keys(rules) as ApiName[];
+    const metricNames: Partial<Record<ApiName, string>> = {};
+    for (const api of apiNames) metricNames[api] = `${stackName}-${API_LABELS[api]}Api`;
+    this.metricNames = metricNames as Record<ApiName, string>;
     const acls: Partial<Record<ApiName, CfnWebACL>> = {};
-    for (const api of ['scim', 'admin'] as const) {
+    for (const api of apiNames) {
       const throttled = gatewayResponses(api).find((r) => r.type === 'THROTTLED');
       if (!throttled) throw new Error(`The ${api} API has no THROTTLED gateway response`);
-      const acl = new CfnWebACL(this, `${names[api]}Acl`, {
+      const acl = new CfnWebACL(this, `${API_LABELS[api]}Acl`, {
         scope: 'REGIONAL',
         description: `Guards the ${api} API of ${stackName}`,
         defaultAction: { allow: {} },
@@ -201,7 +229,7 @@ export class WebAcls extends Construct {
         },
         rules: rules[api],
       });
-      new CfnWebACLAssociation(this, `${names[api]}AclAssociation`, {
+      new CfnWebACLAssociation(this, `${API_LABELS[api]}AclAssociation`, {
         resourceArn: props.apis[api].deploymentStage.stageArn,
         webAclArn: acl.attrArn,
       });

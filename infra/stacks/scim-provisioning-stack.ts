@@ -5,13 +5,15 @@ import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { ADMIN_ROLES_ENV, CONSOLE_ORIGIN_ENV, SCIM_ENDPOINT_ENV } from '../../functions/admin/config';
 import { AUTH_CACHE_SECONDS_ENV, DEFAULT_AUTH_CACHE_SECONDS } from '../../functions/scim-authorizer/config';
-import { DELETED_RETENTION_DAYS_ENV, UNIQUE_EXTERNAL_ID_ENV } from '../../functions/scim/config';
+import { ACCESS_TOKEN_SECONDS_ENV, OAUTH_AUDIENCE_ENV, OAUTH_ISSUER_ENV } from '../../functions/oauth-token/config';
+import { DELETED_RETENTION_DAYS_ENV, TOKEN_ENDPOINT_ENV, UNIQUE_EXTERNAL_ID_ENV } from '../../functions/scim/config';
 import { RETENTION_DAYS_ENV } from '../../functions/token-expiry/config';
 import { DEFAULT_DELETED_RETENTION_DAYS } from '../../shared/scim/limits';
 import type { EventForm } from '../../shared/scim/events/change-event';
 import { DEFAULT_EVENT_RETENTION_DAYS } from '../../shared/store/event-log-repository';
 import { EVENT_RETENTION_DAYS_ENV } from '../../functions/events/config';
-import { ROUTES } from '../../shared/http/routes';
+import { ROUTES, SCIM_BASE_PATH, TOKEN_ENDPOINT_PATH } from '../../shared/http/routes';
+import { checkAccessTokenLifetime, DEFAULT_ACCESS_TOKEN_SECONDS } from '../../shared/tokens/access-token';
 import { configuredExtensions } from '../../shared/scim/schemas/registry';
 import { AdminConsole, consoleAddress } from '../constructs/admin-console';
 import { AdminIdentity, CLI_CALLBACK_URL, CLI_LOGOUT_URL } from '../constructs/admin-identity';
@@ -21,6 +23,7 @@ import { Monitoring } from '../constructs/monitoring';
 import { ProjectFunction } from '../constructs/project-function';
 import { RestApis } from '../constructs/rest-apis';
 import { ScheduledJob } from '../constructs/scheduled-job';
+import { SigningKey } from '../constructs/signing-key';
 import { ScimTable } from '../constructs/table';
 import { TokenExpiry } from '../constructs/token-expiry';
 import { WebAcls, type WafLimits } from '../constructs/web-acls';
@@ -45,7 +48,7 @@ export interface ScimProvisioningConfig {
   uniqueExternalId?: boolean;
   /** Days a deleted user's record (personal data included) is kept for a restore by the same identity, then erased. */
   deletedRetentionDays: number;
-  /** AWS WAF on both APIs (about $20 a month, see infra/constructs/web-acls.ts), with its rate limits per 5 minutes. */
+  /** AWS WAF on every API (about $30 a month, see infra/constructs/web-acls.ts), with its rate limits per 5 minutes. */
   waf: { enabled: boolean; limits: WafLimits };
   /** Where else the admin sign-in (Cognito managed login) may redirect (the operator CLI); the deployed console's URL is always added. */
   adminCallbackUrls: string[];
@@ -56,6 +59,8 @@ export interface ScimProvisioningConfig {
   eventForm: EventForm;
   /** Days change events stay in the replayable event log. */
   eventRetentionDays: number;
+  /** Seconds an access token of the token endpoint is valid (3600 to 21600: Entra ID's gallery wants 1 to 6 hours). */
+  accessTokenLifetimeSeconds: number;
 }
 
 export const DEFAULT_CONFIG: ScimProvisioningConfig = {
@@ -73,6 +78,7 @@ export const DEFAULT_CONFIG: ScimProvisioningConfig = {
   adminLogoutUrls: [CLI_LOGOUT_URL],
   eventForm: 'notice',
   eventRetentionDays: DEFAULT_EVENT_RETENTION_DAYS,
+  accessTokenLifetimeSeconds: DEFAULT_ACCESS_TOKEN_SECONDS,
 };
 
 export class ScimProvisioningStack extends Stack {
@@ -81,6 +87,8 @@ export class ScimProvisioningStack extends Stack {
     if (config.authCacheSeconds < 0 || config.authCacheSeconds > 5) {
       throw new Error(`authCacheSeconds must be 0 to 5 (the revocation delay), got ${config.authCacheSeconds}`);
     }
+    // The token function refuses it at cold start too; here a bad value stops the synthesis instead.
+    checkAccessTokenLifetime(config.accessTokenLifetimeSeconds);
     const { table } = new ScimTable(this, 'Data');
     const common = { table, logRetention: config.logRetention };
     const monitoring = new Monitoring(this, 'Monitoring', {
@@ -112,6 +120,15 @@ export class ScimProvisioningStack extends Stack {
       function: 'scimAuthorizer',
       environment: { [AUTH_CACHE_SECONDS_ENV]: String(config.authCacheSeconds) },
     });
+    // The token endpoint (OAuth 2.0 client credentials) signs access tokens that the SCIM authorizer verifies.
+    const signingKey = new SigningKey(this, 'AccessTokenSigningKey');
+    const token = new ProjectFunction(this, 'TokenEndpointFunction', {
+      ...common,
+      function: 'token',
+      environment: { [ACCESS_TOKEN_SECONDS_ENV]: String(config.accessTokenLifetimeSeconds) },
+    });
+    signingKey.grantSign(token);
+    signingKey.grantPublicKey(scimAuthorizerFn);
     const tokenExpiry = new TokenExpiry(this, 'TokenExpiry', {
       ...common,
       retentionDays: config.tokenRetentionDays,
@@ -171,7 +188,7 @@ export class ScimProvisioningStack extends Stack {
 
     const apis = new RestApis(this, 'Apis', {
       routes: ROUTES,
-      functions: { scim, admin },
+      functions: { scim, admin, token },
       authorizers: { scimToken, adminJwt: identity.authorizer },
       stageName: config.stageName,
       throttling: config.throttling,
@@ -180,7 +197,19 @@ export class ScimProvisioningStack extends Stack {
     });
     // The admin API shows the SCIM endpoint that administrators give their identity provider.
     admin.addEnvironment(SCIM_ENDPOINT_ENV, apis.requireBaseUrl('scim'));
-    const restApis = { scim: apis.requireApi('scim'), admin: apis.requireApi('admin') };
+    // What access tokens say: issued by the token endpoint, for the SCIM API. Both URLs from the
+    // REST APIs' ids (RestApis.urlFromId), not the stages': a stage depends on its methods, so the
+    // token function told its own stage's URL (the issuer), or the authorizer told the SCIM stage's
+    // (the audience), would depend on itself. Every function gets the same two strings.
+    const issuer = apis.urlFromId('oauth', TOKEN_ENDPOINT_PATH);
+    const audience = apis.urlFromId('scim', SCIM_BASE_PATH);
+    for (const fn of [token, scimAuthorizerFn]) {
+      fn.addEnvironment(OAUTH_ISSUER_ENV, issuer);
+      fn.addEnvironment(OAUTH_AUDIENCE_ENV, audience);
+    }
+    // /ServiceProviderConfig names the token endpoint among the authentication schemes.
+    scim.addEnvironment(TOKEN_ENDPOINT_ENV, issuer);
+    const restApis = apis.requireAll();
     const adminConsole = new AdminConsole(this, 'AdminConsole', {
       api: restApis.admin,
       apiBaseUrl: apis.requireBaseUrl('admin'),
@@ -194,7 +223,7 @@ export class ScimProvisioningStack extends Stack {
         Validations.of(api.deploymentStage).acknowledge({
           id: 'AwsSolutions-APIG3',
           reason:
-            'AWS WAF left out on purpose for this deployment (-c waf=false: it costs about $20 a month); API Gateway throttling, the token authorizer and the Cognito authorizer still guard every route.',
+            "AWS WAF left out on purpose for this deployment (-c waf=false: it costs about $30 a month); API Gateway throttling, the SCIM token authorizer, the Cognito authorizer and the token endpoint's own client authentication still guard every route.",
         });
       }
     }
@@ -206,6 +235,7 @@ export class ScimProvisioningStack extends Stack {
         scim,
         scimAuthorizer: scimAuthorizerFn,
         admin,
+        token,
         tokenExpiry: tokenExpiry.job.fn,
         membershipCleanup: cleanup.fn,
         events: events.dispatcher,

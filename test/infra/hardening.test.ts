@@ -39,7 +39,7 @@ describe('data and logs', () => {
 
   it('every log group is kept when the stack is deleted', () => {
     const groups = ofType('AWS::Logs::LogGroup');
-    expect(groups.length).toBe(10); // 7 functions, 2 API access logs, the console deployment
+    expect(groups.length).toBe(12); // 8 functions, 3 API access logs, the console deployment
     for (const [, g] of groups) {
       expect(g.DeletionPolicy).toBe('Retain');
       expect(g.UpdateReplacePolicy).toBe('Retain');
@@ -49,9 +49,11 @@ describe('data and logs', () => {
 
 describe('the alert topic', () => {
   it('is encrypted with a key of its own, rotated yearly, that CloudWatch alarms of this account may use', () => {
-    const [keyId, key] = one('AWS::KMS::Key');
-    expect(key.Properties.EnableKeyRotation).toBe(true);
     const [, topic] = one('AWS::SNS::Topic');
+    const keyId = (topic.Properties.KmsMasterKeyId as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+    const key = resources[keyId] as Resource;
+    expect(key.Type).toBe('AWS::KMS::Key');
+    expect(key.Properties.EnableKeyRotation).toBe(true);
     expect(topic.Properties.KmsMasterKeyId).toEqual({ 'Fn::GetAtt': [keyId, 'Arn'] });
     const statements = (key.Properties.KeyPolicy as { Statement: Record<string, unknown>[] }).Statement;
     const cloudwatch = statements.find((s) => json(s.Principal) === json({ Service: 'cloudwatch.amazonaws.com' }));

@@ -5,6 +5,7 @@
  *
  * Resources are named by what they are: `Table.Arn`, `Table.Arn/index/GSI1`, `OwnLogGroup.Arn`
  * (the function's own log group), `OwnDeadLetterQueue.Arn`, `CursorSecret`, `AlertTopic`, `AlertKey.Arn`,
+ * `SigningKey.Arn` (the access tokens' KMS key),
  * `EventBus.Arn`, `DeliveryQueue.Arn`, `StreamDeadLetters.Arn`, `Table.StreamArn`, `ConsoleBucket.Arn`,
  * and a staged CDK asset as `<CDK assets bucket>/ASSET.zip`.
  */
@@ -42,6 +43,12 @@ const only = (type: string): string => {
   if (ids.length !== 1) throw new Error(`Expected one ${type}, found ${ids.length}`);
   return ids[0] ?? '';
 };
+/** The one KMS key of its kind: the alert topic's (symmetric, encrypts) or the access tokens' (signs). */
+const kmsKey = (usage: 'ENCRYPT_DECRYPT' | 'SIGN_VERIFY'): string => {
+  const ids = idsOf('AWS::KMS::Key').filter((id) => (resources[id]?.Properties.KeyUsage ?? 'ENCRYPT_DECRYPT') === usage);
+  if (ids.length !== 1) throw new Error(`Expected one ${usage} key, found ${ids.length}`);
+  return ids[0] ?? '';
+};
 
 function functionId(description: RegExp): string {
   const ids = idsOf('AWS::Lambda::Function').filter((id) => description.test(String(resources[id]?.Properties.Description)));
@@ -57,7 +64,8 @@ function policyOf(fnId: string): Statement[] {
     [only('AWS::DynamoDB::Table')]: 'Table',
     [only('AWS::SecretsManager::Secret')]: 'CursorSecret',
     [only('AWS::SNS::Topic')]: 'AlertTopic',
-    [only('AWS::KMS::Key')]: 'AlertKey',
+    [kmsKey('ENCRYPT_DECRYPT')]: 'AlertKey',
+    [kmsKey('SIGN_VERIFY')]: 'SigningKey',
     [(fn.LoggingConfig as { LogGroup: { Ref: string } }).LogGroup.Ref]: 'OwnLogGroup',
     [only('AWS::Events::EventBus')]: 'EventBus',
     [idsOf('AWS::SQS::Queue').find((id) => /^ChangeEventsDeliveries[0-9A-F]+$/.test(id)) ?? '']: 'DeliveryQueue',
@@ -206,10 +214,12 @@ describe('IAM policy of each function', () => {
     );
   });
 
-  it('authorizer: reads tokens, writes only their lastUsedAt, and counts refusals into audit items (UpdateItem, no PutItem)', () => {
+  it('authorizer: reads tokens, writes only their lastUsedAt, counts refusals into audit items (UpdateItem, no PutItem), reads the signing public key', () => {
     expect(policyOf(functionId(/Validates SCIM bearer tokens/))).toEqual(
       policy([
         ...BASICS,
+        // Verifies access tokens with the public key (read once per cold start); never signs.
+        stmt({ Action: ['kms:GetPublicKey'], Resource: ['SigningKey.Arn'] }),
         stmt({ Sid: 'AuthorizerReadTokens', Action: ddb('GetItem'), Resource: [TABLE], Condition: equals(['TOKEN']) }),
         stmt({
           Sid: 'AuthorizerRecordTokenUse',
@@ -272,6 +282,33 @@ describe('IAM policy of each function', () => {
         stmt({ Sid: 'AdminExternalIdIndex', Action: ddb('Query'), Resource: [GSI2], Condition: equals(['USEREXTS', 'GROUPEXTS']) }),
         stmt({ Sid: 'AdminListingIndex', Action: ddb('Query'), Resource: [GSI3], Condition: equals(['USERS', 'GROUPS']) }),
         stmt({ Sid: 'AdminChangesIndex', Action: ddb('Query'), Resource: [GSI4], Condition: equals(['USERS', 'GROUPS']) }),
+      ]),
+    );
+  });
+
+  it('token endpoint: reads and lists clients, writes only their lastUsedAt, audits issues (PutItem) and counted refusals (UpdateItem), signs with the key', () => {
+    expect(policyOf(functionId(/OAuth 2.0 token endpoint/))).toEqual(
+      policy([
+        ...BASICS,
+        // Signs access tokens (the private key stays in KMS); never reads the public key or anything else of KMS.
+        stmt({ Action: ['kms:Sign'], Resource: ['SigningKey.Arn'] }),
+        // A client is a token item (its secret's hash, status, expiry); a federated assertion lists the clients to find the one trusting its issuer.
+        stmt({ Sid: 'TokenEndpointReadClients', Action: ddb('GetItem', 'Query'), Resource: [TABLE], Condition: equals(['TOKEN']) }),
+        stmt({
+          Sid: 'TokenEndpointRecordUse',
+          Action: ddb('UpdateItem'),
+          Resource: [TABLE],
+          Condition: {
+            'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['TOKEN'], 'dynamodb:Attributes': ['PK', 'SK', 'lastUsedAt'] },
+            ...noReadBack,
+          },
+        }),
+        stmt({
+          Sid: 'TokenEndpointAuditEvents',
+          Action: ddb('PutItem', 'UpdateItem'),
+          Resource: [TABLE],
+          Condition: { ...like(['AUDIT#*']), ...noReadBack },
+        }),
       ]),
     );
   });
@@ -412,7 +449,7 @@ describe('function roles', () => {
     const roleIds = idsOf('AWS::Lambda::Function')
       .filter((id) => !CDK_HANDLER_ID.test(id) || id === cdkHandlerId('CDKBucketDeployment'))
       .map((id) => (resources[id]?.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0]);
-    expect(new Set(roleIds).size).toBe(8);
+    expect(new Set(roleIds).size).toBe(9);
     for (const roleId of roleIds) {
       const role = resources[roleId]?.Properties ?? {};
       expect(role.ManagedPolicyArns).toBeUndefined();

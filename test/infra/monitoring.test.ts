@@ -1,6 +1,6 @@
 /**
- * What an operator watches, on the synthesized template: access logs and tracing on both API
- * stages, tracing on every function, dead-letter queues for the scheduled jobs, every alarm the
+ * What an operator watches, on the synthesized template: access logs and tracing on every API
+ * stage, tracing on every function, dead-letter queues for the scheduled jobs, every alarm the
  * README lists (each routed to the alert topic), and a dashboard of the same signals. Metric and
  * dimension names are written out here as an operator would type them, not read from the code.
  */
@@ -23,9 +23,9 @@ const ofType = (type: string): [string, Record<string, unknown>][] =>
 const json = (v: unknown): string => JSON.stringify(v);
 
 describe('API stages', () => {
-  it('both write JSON access logs with request id, route, status, latency and caller IP, and no header value', () => {
+  it('all three (SCIM, admin, token endpoint) write JSON access logs with request id, route, status, latency and caller IP, and no header value', () => {
     const stages = ofType('AWS::ApiGateway::Stage');
-    expect(stages).toHaveLength(2);
+    expect(stages).toHaveLength(3);
     const logGroupIds = ofType('AWS::Logs::LogGroup').map(([id]) => id);
     for (const [, stage] of stages) {
       const setting = stage.AccessLogSetting as { DestinationArn: unknown; Format: string };
@@ -39,7 +39,7 @@ describe('API stages', () => {
     }
   });
 
-  it('both trace with X-Ray', () => {
+  it('all trace with X-Ray', () => {
     for (const [, stage] of ofType('AWS::ApiGateway::Stage')) expect(stage.TracingEnabled).toBe(true);
   });
 
@@ -55,7 +55,7 @@ describe('functions', () => {
 
   it('all trace with X-Ray (active tracing)', () => {
     const fns = functions();
-    expect(fns.length).toBe(7);
+    expect(fns.length).toBe(8);
     for (const [, fn] of fns) expect(fn.TracingConfig).toEqual({ Mode: 'Active' });
   });
 
@@ -114,14 +114,15 @@ describe('alarms', () => {
 
   it('all go to the alert topic, which the alert e-mail is subscribed to', () => {
     const topic = topicId();
-    expect(alarms()).toHaveLength(30); // with the two WAF alarms (test/infra/waf.test.ts)
+    expect(alarms()).toHaveLength(34); // with the three WAF alarms (test/infra/waf.test.ts)
     for (const a of alarms()) expect(a.AlarmActions).toEqual([{ Ref: topic }]);
     const [, sub] = ofType('AWS::SNS::Subscription')[0] ?? [];
     expect(sub).toMatchObject({ Protocol: 'email', Endpoint: 'ops@example.com', TopicArn: { Ref: topic } });
   });
 
   it('watch the SCIM 5xx rate and a 4xx-rate spike, as shares of the SCIM API requests', () => {
-    const [server] = on('AWS/ApiGateway', '5XXError');
+    // (The token endpoint's 5xx alarm counts its own stage's errors directly: the next test.)
+    const [server] = on('AWS/ApiGateway', '5XXError').filter((a) => a.Metrics !== undefined);
     const [client] = on('AWS/ApiGateway', '4XXError');
     for (const a of [server, client]) {
       expect(a).toBeDefined();
@@ -143,11 +144,26 @@ describe('alarms', () => {
     expect(reasons).toEqual(['expired', 'inactive', 'malformed', 'mismatch', 'missing', 'unknown']);
   });
 
-  it('watch throttling (429) on both APIs through their access logs', () => {
+  it('watch every 5xx of the token endpoint: a count on its own stage (SCIM clients ask for a token about once an hour)', () => {
+    const direct = on('AWS/ApiGateway', '5XXError').filter((a) => a.Metrics === undefined);
+    expect(direct).toHaveLength(1);
+    const [alarm] = direct;
+    expect(alarm).toMatchObject({ Statistic: 'Sum', Period: 300, Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
+    const apiName = (alarm?.Dimensions as { Name: string; Value: unknown }[]).find((d) => d.Name === 'ApiName')?.Value;
+    const [, oauthApi] = ofType('AWS::ApiGateway::RestApi').find(([, p]) => /OAuth 2.0 token endpoint/.test(String(p.Description))) ?? [];
+    expect(apiName).toBeDefined();
+    expect(apiName).toEqual(oauthApi?.Name);
+  });
+
+  it('watch throttling (429) on every API through their access logs', () => {
     expect(on('ScimProvisioning', 'ThrottledRequests')).toHaveLength(1);
     const filters = ofType('AWS::Logs::MetricFilter');
-    expect(filters).toHaveLength(2);
+    expect(filters).toHaveLength(3);
+    const accessLogs = ofType('AWS::ApiGateway::Stage').map(([, s]) =>
+      json((s.AccessLogSetting as { DestinationArn: unknown }).DestinationArn),
+    );
     for (const [, f] of filters) {
+      expect(accessLogs.some((arn) => arn.includes(String((f.LogGroupName as { Ref: string }).Ref)))).toBe(true);
       expect(f.FilterPattern).toBe('{ $.status = 429 }');
       expect((f.MetricTransformations as { MetricName: string }[])[0]?.MetricName).toBe('ThrottledRequests');
     }
@@ -160,8 +176,8 @@ describe('alarms', () => {
   });
 
   it('watch errors and throttles of every function', () => {
-    expect(on('AWS/Lambda', 'Errors').filter((a) => a.MetricName === 'Errors')).toHaveLength(7);
-    expect(on('AWS/Lambda', 'Throttles')).toHaveLength(7);
+    expect(on('AWS/Lambda', 'Errors').filter((a) => a.MetricName === 'Errors')).toHaveLength(8);
+    expect(on('AWS/Lambda', 'Throttles')).toHaveLength(8);
   });
 
   it('watch each scheduled job: a failed run or one EventBridge could not start, and its dead letters', () => {
@@ -201,6 +217,7 @@ describe('dashboard', () => {
       'ScimRequests',
       'operation',
       'outcome',
+      'TokenRequests',
       'AuthRefusals',
       'ThrottledRequests',
       'WriteConflicts',

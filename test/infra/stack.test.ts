@@ -72,9 +72,9 @@ describe('functions', () => {
       expect((p.Environment as { Variables: Record<string, unknown> }).Variables.NODE_OPTIONS).toBe('--enable-source-maps');
       expect(p.LoggingConfig).toEqual({ LogGroup: { Ref: expect.any(String) } });
     }
-    // One per function, the access logs of the two APIs, and the console deployment's.
+    // One per function, the access logs of the three APIs, and the console deployment's.
     const logGroups = ofType('AWS::Logs::LogGroup');
-    expect(logGroups).toHaveLength(fns.length + 3);
+    expect(logGroups).toHaveLength(fns.length + 4);
     for (const [, p] of logGroups) expect(p.RetentionInDays).toBe(30);
   });
 

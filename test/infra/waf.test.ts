@@ -1,5 +1,5 @@
 /**
- * AWS WAF in front of both APIs: one web ACL per API stage, the rules, their limits (defaults and
+ * AWS WAF in front of every API: one web ACL per API stage, the rules, their limits (defaults and
  * from CDK context), the token pattern that tells identity providers from anonymous traffic, the
  * answers rate rules give, redaction of sampled requests, and `-c waf=false`. Expected values are
  * written out here (the token format as shared/tokens/token.ts documents it).
@@ -165,6 +165,43 @@ describe('the admin web ACL', () => {
   });
 });
 
+describe('the token endpoint web ACL', () => {
+  let acl: Record<string, unknown>;
+  beforeAll(() => {
+    acl = aclOf(resources, 'OAuth 2.0 token endpoint for SCIM clients');
+  });
+
+  it('runs the IP reputation list, a per-address and a total limit on every request, known bad inputs and the Core rule set', () => {
+    const rules = rulesOf(acl);
+    expect(rules.map((r) => r.Name)).toEqual([
+      'AWSManagedRulesAmazonIpReputationList',
+      'AnonymousPerIp',
+      'AnonymousTotal',
+      'AWSManagedRulesKnownBadInputsRuleSet',
+      'AWSManagedRulesCommonRuleSet',
+    ]);
+    // No request here carries a SCIM token: no scope-down, every request counts (the anonymous limits, counted in this ACL).
+    expect(rate(rules[1])).toEqual({ Limit: 100, AggregateKeyType: 'IP', EvaluationWindowSec: 300 });
+    expect(rate(rules[2])).toEqual({ Limit: 1000, AggregateKeyType: 'CONSTANT', EvaluationWindowSec: 300 });
+    for (const rule of [rules[1], rules[2]]) expect(rule?.Action).toEqual(THROTTLED);
+    const group = (rules[4]?.Statement as { ManagedRuleGroupStatement: Record<string, unknown> }).ManagedRuleGroupStatement;
+    expect(group.RuleActionOverrides).toEqual([{ Name: 'NoUserAgent_HEADER', ActionToUse: { Count: {} } }]);
+    expect((acl.VisibilityConfig as { MetricName: string }).MetricName).toBe('WafDefault-OAuthApi');
+  });
+
+  it("answers 429 in RFC 6749's error JSON and redacts the Authorization header (a client's Basic credentials)", () => {
+    const body = (acl.CustomResponseBodies as Record<string, { ContentType: string; Content: string }>).throttled;
+    expect(body?.ContentType).toBe('APPLICATION_JSON');
+    expect(JSON.parse(body?.Content ?? '{}')).toEqual({ error: 'temporarily_unavailable', error_description: expect.any(String) });
+    expect(acl.DataProtectionConfig).toEqual({
+      DataProtections: [
+        { Field: { FieldType: 'SINGLE_HEADER', FieldKeys: ['authorization'] }, Action: 'SUBSTITUTION' },
+        { Field: { FieldType: 'QUERY_STRING' }, Action: 'SUBSTITUTION' },
+      ],
+    });
+  });
+});
+
 describe('the well-formed token pattern', () => {
   const pattern = new RegExp(scimBearerPattern());
 
@@ -210,6 +247,7 @@ describe('configuration', () => {
         .map((r) => rate(r).Limit as number);
     expect(limits('SCIM 2.0 service provider')).toEqual([20, 300, 9000]);
     expect(limits('Provisioning admin API')).toEqual([50]);
+    expect(limits('OAuth 2.0 token endpoint for SCIM clients')).toEqual([20, 300]);
   });
 
   it('refuses a limit AWS WAF would refuse', () => {
@@ -235,6 +273,7 @@ describe('monitoring', () => {
     const [topicId] = ofType(resources, 'AWS::SNS::Topic')[0] ?? [];
     expect(alarms.map((a) => (a.Dimensions as { Name: string; Value: unknown }[]).find((d) => d.Name === 'WebACL')?.Value).sort()).toEqual([
       'WafDefault-AdminApi',
+      'WafDefault-OAuthApi',
       'WafDefault-ScimApi',
     ]);
     for (const a of alarms) {
