@@ -33,6 +33,8 @@ describe('the README table of limits', () => {
       'Work units per request': L.WORK_BUDGET,
       'Request deadline (ms)': L.REQUEST_DEADLINE_MS,
       'Request body (bytes)': L.MAX_PAYLOAD_BYTES,
+      'Operations in one bulk request (`bulk.maxOperations`)': L.MAX_BULK_OPERATIONS,
+      'Bulk request body (bytes, `bulk.maxPayloadSize`)': L.MAX_BULK_PAYLOAD_BYTES,
       'Nesting of a JSON body': L.MAX_JSON_DEPTH,
       'Filter length (characters)': L.MAX_FILTER_LENGTH,
       'Filter nesting (parentheses, brackets, `not`)': L.MAX_FILTER_DEPTH,
