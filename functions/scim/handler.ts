@@ -9,7 +9,7 @@ import { resourceServices } from '../../shared/resources';
 import { DEFAULT_DELETED_RETENTION_DAYS, REQUEST_DEADLINE_MS } from '../../shared/scim/limits';
 import { createDocumentClient } from '../../shared/store/client';
 import { TABLE_NAME_ENV } from '../../shared/store/table';
-import { DELETED_RETENTION_DAYS_ENV, REQUEST_DEADLINE_ENV, UNIQUE_EXTERNAL_ID_ENV } from './config';
+import { DELETED_RETENTION_DAYS_ENV, REQUEST_DEADLINE_ENV, TOKEN_ENDPOINT_ENV, UNIQUE_EXTERNAL_ID_ENV } from './config';
 
 const sink = metricSink();
 const { registry, users, groups } = resourceServices(createDocumentClient(), requireEnv(TABLE_NAME_ENV), {
@@ -28,6 +28,7 @@ export const lambdaHandler = scimOperations({
   users,
   groups,
   deadlineMs: numberEnv(REQUEST_DEADLINE_ENV, REQUEST_DEADLINE_MS),
+  tokenEndpoint: process.env[TOKEN_ENDPOINT_ENV],
   log: logger,
 });
 

@@ -25,15 +25,17 @@ import { searchAll } from '../scim/service/search-all';
 import type { ResourcePage } from '../scim/service/list';
 import type { UserService, Written } from '../scim/service/users';
 import type { RequestContext } from '../scim/service/writer';
-import { scimBaseUrl } from './request';
+import { publicBaseUrl, scimBaseUrl } from './request';
 import { scimResponse } from './responses';
-import { allowedMethods, findRoute, matchRoute, ROUTES, type ScimOperation } from './routes';
+import { allowedMethods, findRoute, matchRoute, ROUTES, TOKEN_ENDPOINT_PATH, type ScimOperation } from './routes';
 import { bulkBody, ifMatch, ifNoneMatch, queryParams, scimActor, scimBody } from './scim-request';
 
 export interface ScimDeps {
   registry: SchemaRegistry;
   users: UserService;
   groups: GroupService;
+  /** The OAuth 2.0 token endpoint's URL, as the stack configures it (unset: on the request's origin, as locally). */
+  tokenEndpoint?: string | undefined;
   /** How long a request may take (default REQUEST_DEADLINE_MS, 10 s). */
   deadlineMs?: number;
   /** Where a bulk operation's unexpected error is logged (its name and message, never the operation's data). */
@@ -133,7 +135,10 @@ export function scimOperations(
   const quietPatch = (e: APIGatewayProxyEvent): boolean => readOptionsFromQuery(queryParams(e)).attributes === undefined;
 
   const operations: Record<ScimOperation, Operation> = {
-    getServiceProviderConfig: async (e, ctx) => (noFilter(e), scimResponse(200, serviceProviderConfig(ctx.baseUrl))),
+    getServiceProviderConfig: async (e, ctx) => (
+      noFilter(e),
+      scimResponse(200, serviceProviderConfig(ctx.baseUrl, deps.tokenEndpoint || publicBaseUrl(e, TOKEN_ENDPOINT_PATH)))
+    ),
     listSchemas: async (e, ctx) => (noFilter(e), scimResponse(200, schemas(registry, ctx.baseUrl))),
     getSchema: async (e, ctx) => (noFilter(e), scimResponse(200, schemaById(registry, id(e), ctx.baseUrl))),
     listResourceTypes: async (e, ctx) => (noFilter(e), scimResponse(200, resourceTypes(registry, ctx.baseUrl))),

@@ -19,7 +19,16 @@ describe('local stack end to end: GET /ServiceProviderConfig', () => {
     const body = (await res.json()) as Record<string, unknown>;
     expect(body.schemas).toEqual(['urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig']);
     expect(body.meta).toEqual({ resourceType: 'ServiceProviderConfig', location: `${stack.scimBaseUrl}/ServiceProviderConfig` });
-    expect(body.authenticationSchemes).toEqual([expect.objectContaining({ type: 'oauthbearertoken', primary: true })]);
+    expect(body.authenticationSchemes).toEqual([
+      expect.objectContaining({ type: 'oauthbearertoken', primary: true }),
+      // OAuth 2.0 client credentials: the token endpoint on this origin (the local gateway serves both).
+      expect.objectContaining({
+        type: 'oauth2',
+        primary: false,
+        specUri: 'https://www.rfc-editor.org/rfc/rfc6749',
+        description: expect.stringContaining(`token endpoint ${new URL(stack.scimBaseUrl).origin}/api/oauth2/token`),
+      }),
+    ]);
   });
 
   it('refuses a request without a token with SCIM error JSON', async () => {

@@ -523,7 +523,7 @@ describe('SCIM Users API: the HTTP contract', () => {
         sort: { supported: true },
         etag: { supported: true },
         pagination: { cursor: true, index: true },
-        authenticationSchemes: [expect.objectContaining({ type: 'oauthbearertoken' })],
+        authenticationSchemes: [expect.objectContaining({ type: 'oauthbearertoken' }), expect.objectContaining({ type: 'oauth2' })],
       });
     });
 
