@@ -49,10 +49,11 @@ export const MAX_PAYLOAD_BYTES = 1024 * 1024;
  * above it, RFC 7644 section 3.7.4). They run one after the other within one request's deadline
  * (REQUEST_DEADLINE_MS, 10 s) and work budget (WORK_BUDGET). The slowest common operation is a user
  * created with a password: scrypt is CPU-bound, and the function's 1,024 MB are about 0.6 of a
- * vCPU, so it costs 60 to 80 ms there (about 40 ms on a local core; 100 such creates took 4 s
- * locally, and 8 to 10 s on a loaded machine, where the last quarter met the deadline). 50 keep
- * that case near a third of the deadline, and leave each operation 4,000 work units, twenty times
- * what a user PATCH spends. Past the deadline the operations not run answer 503 (send them again).
+ * vCPU, so it should cost 60 to 80 ms there (an estimate; about 40 ms on a local core: 100 such
+ * creates took 4 s locally, and 8 to 10 s on a loaded machine, where the last quarter met the
+ * deadline). 50 keep that case near a third of the deadline, and leave each operation 4,000 work
+ * units, twenty times what a user PATCH spends. Past the deadline the operations not run answer
+ * 503 (send them again).
  */
 export const MAX_BULK_OPERATIONS = 50;
 
