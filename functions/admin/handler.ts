@@ -16,7 +16,7 @@ import { TABLE_NAME_ENV } from '../../shared/store/table';
 import { DynamoTokenRepository } from '../../shared/store/token-repository';
 import { DEFAULT_TOKEN_RETENTION_DAYS, ProvisioningService } from '../../shared/tokens/provisioning';
 import { configuredRoles } from '../../shared/tokens/roles';
-import { ADMIN_ROLES_ENV, CONSOLE_ORIGIN_ENV, SCIM_ENDPOINT_ENV } from './config';
+import { ADMIN_ROLES_ENV, CONSOLE_ORIGIN_ENV, SCIM_ENDPOINT_ENV, TOKEN_ENDPOINT_ENV } from './config';
 import { eventSettings } from '../events/config';
 import { WebhookService } from '../../shared/scim/events/webhooks';
 import { DynamoEventLog } from '../../shared/store/event-log-repository';
@@ -53,6 +53,7 @@ export const lambdaHandler = adminOperations({
   allowedRoles: configuredRoles(process.env[ADMIN_ROLES_ENV]),
   events: { ...events, log: new DynamoEventLog(db, tableName, { retentionDays: events.retentionDays }), webhooks, sealer },
   ...(process.env[SCIM_ENDPOINT_ENV] ? { scimEndpoint: process.env[SCIM_ENDPOINT_ENV] } : {}),
+  ...(process.env[TOKEN_ENDPOINT_ENV] ? { tokenEndpoint: process.env[TOKEN_ENDPOINT_ENV] } : {}),
 });
 
 export const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()

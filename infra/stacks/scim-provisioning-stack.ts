@@ -207,8 +207,10 @@ export class ScimProvisioningStack extends Stack {
       fn.addEnvironment(OAUTH_ISSUER_ENV, issuer);
       fn.addEnvironment(OAUTH_AUDIENCE_ENV, audience);
     }
-    // /ServiceProviderConfig names the token endpoint among the authentication schemes.
+    // /ServiceProviderConfig names the token endpoint among the authentication schemes; the admin API
+    // shows it with the SCIM clients and in its OpenAPI description (the URL to give the identity provider).
     scim.addEnvironment(TOKEN_ENDPOINT_ENV, issuer);
+    admin.addEnvironment(TOKEN_ENDPOINT_ENV, issuer);
     const restApis = apis.requireAll();
     const adminConsole = new AdminConsole(this, 'AdminConsole', {
       api: restApis.admin,

@@ -18,9 +18,9 @@ import { directoryOperations, type Directory } from './admin-directory';
 import { FederationRuleError } from '../tokens/federation';
 import { adminOpenApi } from './openapi';
 import { ProblemError } from './problems';
-import { adminBaseUrl, scimBaseUrl } from './request';
+import { adminBaseUrl, publicBaseUrl, scimBaseUrl } from './request';
 import { jsonResponse } from './responses';
-import { allowedMethods, findRoute, type AdminOperation } from './routes';
+import { allowedMethods, findRoute, TOKEN_ENDPOINT_PATH, type AdminOperation } from './routes';
 
 export interface AdminDeps {
   service: ProvisioningService;
@@ -28,6 +28,8 @@ export interface AdminDeps {
   allowedRoles: readonly string[];
   /** The SCIM API's public base URL; derived from the request when the same host serves both APIs. */
   scimEndpoint?: string;
+  /** The OAuth 2.0 token endpoint's URL (for SCIM clients); derived from the request likewise. */
+  tokenEndpoint?: string;
   /** The users' repository (to erase a deleted user's record). */
   users: ResourceRepository;
   /** The provisioned users and groups, read-only (the console's Users and Groups pages). */
@@ -156,6 +158,8 @@ export function adminOperations(deps: AdminDeps): (event: APIGatewayProxyEvent) 
     tokens: view.tokens,
   });
 
+  const tokenEndpoint = (event: APIGatewayProxyEvent): string => deps.tokenEndpoint || publicBaseUrl(event, TOKEN_ENDPOINT_PATH);
+
   const operations = {
     ...directoryOperations({ ...deps.directory, ...(deps.scimEndpoint ? { scimEndpoint: deps.scimEndpoint } : {}) }),
     getProvisioning: async (event) => jsonResponse(200, withEndpoint(event, await service.view())),
@@ -172,9 +176,9 @@ export function adminOperations(deps: AdminDeps): (event: APIGatewayProxyEvent) 
     generateClient: async (event) => {
       const body = credentialBody(event, 'a SCIM client');
       const { view, secret } = await service.generateClient(adminActor(event), body.name, body.expiresInDays);
-      return jsonResponse(201, { ...view, clientSecret: secret }, { 'Cache-Control': 'no-store' });
+      return jsonResponse(201, { ...view, clientSecret: secret, tokenEndpoint: tokenEndpoint(event) }, { 'Cache-Control': 'no-store' });
     },
-    listClients: async () => jsonResponse(200, { clients: await service.listClients() }),
+    listClients: async (event) => jsonResponse(200, { clients: await service.listClients(), tokenEndpoint: tokenEndpoint(event) }),
     setClientFederation: async (event) => {
       const id = event.pathParameters?.id ?? '';
       try {
@@ -290,7 +294,8 @@ export function adminOperations(deps: AdminDeps): (event: APIGatewayProxyEvent) 
         nextCursor: page.next ? sealer.seal(DELIVERY_CURSOR_PURPOSE, JSON.stringify(page.next)) : null,
       });
     },
-    getOpenApi: async (event) => jsonResponse(200, adminOpenApi(adminBaseUrl(event)), { 'Cache-Control': 'max-age=300' }),
+    getOpenApi: async (event) =>
+      jsonResponse(200, adminOpenApi(adminBaseUrl(event), tokenEndpoint(event)), { 'Cache-Control': 'max-age=300' }),
     methodNotAllowed: async (event) => {
       const allow = allowedMethods(event.resource).join(', ');
       throw new ProblemError(405, 'Method Not Allowed', `${event.httpMethod} is not allowed here; allowed: ${allow}.`, { Allow: allow });

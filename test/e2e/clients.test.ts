@@ -15,6 +15,7 @@ interface ClientView {
   status: string;
   lastUsedAt: string | null;
   clientSecret?: string;
+  tokenEndpoint?: string;
 }
 
 describe('SCIM clients over the admin API', () => {
@@ -56,8 +57,14 @@ describe('SCIM clients over the admin API', () => {
     nextYear.setUTCFullYear(nextYear.getUTCFullYear() + 1);
     expect(made).toMatchObject({ name: 'Entra', status: 'Active', lastUsedAt: null, expiresOn: nextYear.toISOString().slice(0, 10) });
 
+    // The URL to give the identity provider with the id and secret.
+    const tokenEndpoint = `${new URL(stack.scimBaseUrl).origin}/api/oauth2/token`;
+    expect(made.tokenEndpoint).toBe(tokenEndpoint);
+    const listing = (await (await admin('GET', '/provisioning/clients')).json()) as { clients: ClientView[]; tokenEndpoint: string };
+    expect(listing.tokenEndpoint).toBe(tokenEndpoint);
     const listed = await clients();
-    expect(listed).toEqual([{ ...made, clientSecret: undefined }].map(({ clientSecret: _s, ...rest }) => rest));
+    const { clientSecret: _secret, tokenEndpoint: _endpoint, ...view } = made;
+    expect(listed).toEqual([view]);
     expect(JSON.stringify(listed)).not.toContain(made.clientSecret ?? '');
     // Clients are not tokens: the token list does not show it, and its secret is no bearer token.
     expect(((await (await admin('GET', '/provisioning/tokens')).json()) as { tokens: unknown[] }).tokens).toEqual([]);

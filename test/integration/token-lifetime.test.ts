@@ -33,7 +33,7 @@ describe('token lifetime with a controllable clock', () => {
     expect(view).toMatchObject({ expiresAt: '2027-11-29T10:00:00.000Z', expiresOn: '2027-11-29', status: 'Active', lastUsedAt: null });
 
     clock.set('2027-11-28T10:00:00Z'); // day 364
-    expect(await authorizer().authorize(value)).toEqual({ allowed: true, tokenId: view.id });
+    expect(await authorizer().authorize(value)).toEqual({ allowed: true, tokenId: view.id, credential: 'token' });
 
     clock.set('2027-11-29T10:00:00Z'); // the expiry instant: refused by the clock before the job ran
     expect(await authorizer().authorize(value)).toEqual({ allowed: false, reason: 'expired', tokenId: view.id });
