@@ -35,6 +35,26 @@ export interface OperationDoc {
 
 const ref = (name: string): JsonSchema => ({ $ref: `#/components/schemas/${name}` });
 
+/** A SCIM token or SCIM client as the admin API lists them: the same record, named by `id` or `clientId`. */
+function credential(idName: string, description: string, secret: string, more: Record<string, JsonSchema> = {}): JsonSchema {
+  return {
+    type: 'object',
+    description,
+    required: [idName, 'name', 'hint', 'createdAt', 'expiresAt', 'expiresOn', 'status', 'lastUsedAt'],
+    properties: {
+      [idName]: { type: 'string' },
+      name: { type: 'string' },
+      hint: { type: 'string', description: `The last characters of the ${secret}, to tell them apart.` },
+      createdAt: { type: 'string', format: 'date-time' },
+      expiresAt: { type: 'string', format: 'date-time' },
+      expiresOn: { type: 'string', format: 'date', description: 'The expiry day, yyyy-MM-dd (UTC).' },
+      status: { enum: ['Active', 'Expired'] },
+      lastUsedAt: { type: ['string', 'null'], format: 'date-time', description: 'Last use (to the minute).' },
+      ...more,
+    },
+  };
+}
+
 /** The shapes of the provisioning operations. */
 const BASE_SCHEMAS: Readonly<Record<string, JsonSchema>> = {
   Problem: {
@@ -48,38 +68,13 @@ const BASE_SCHEMAS: Readonly<Record<string, JsonSchema>> = {
       detail: { type: 'string', description: 'What went wrong, for a person to read.' },
     },
   },
-  Token: {
-    type: 'object',
-    description: 'A SCIM token, without its value (only a hash is kept).',
-    required: ['id', 'name', 'hint', 'createdAt', 'expiresAt', 'expiresOn', 'status', 'lastUsedAt'],
-    properties: {
-      id: { type: 'string' },
-      name: { type: 'string' },
-      hint: { type: 'string', description: 'The last characters of the value, to tell tokens apart.' },
-      createdAt: { type: 'string', format: 'date-time' },
-      expiresAt: { type: 'string', format: 'date-time' },
-      expiresOn: { type: 'string', format: 'date', description: 'The expiry day, yyyy-MM-dd (UTC).' },
-      status: { enum: ['Active', 'Expired'] },
-      lastUsedAt: { type: ['string', 'null'], format: 'date-time', description: 'Last SCIM request with it (to the minute).' },
-    },
-  },
-  Client: {
-    type: 'object',
-    description:
-      'A SCIM client: OAuth 2.0 client credentials for an identity provider (Microsoft Entra ID\'s "OAuth 2.0 client credentials grant"), without its secret (only a hash is kept).',
-    required: ['clientId', 'name', 'hint', 'createdAt', 'expiresAt', 'expiresOn', 'status', 'lastUsedAt'],
-    properties: {
-      clientId: { type: 'string' },
-      name: { type: 'string' },
-      hint: { type: 'string', description: 'The last characters of the secret, to tell clients apart.' },
-      createdAt: { type: 'string', format: 'date-time' },
-      expiresAt: { type: 'string', format: 'date-time' },
-      expiresOn: { type: 'string', format: 'date', description: 'The expiry day, yyyy-MM-dd (UTC).' },
-      status: { enum: ['Active', 'Expired'] },
-      lastUsedAt: { type: ['string', 'null'], format: 'date-time' },
-      federation: ref('Federation'),
-    },
-  },
+  Token: credential('id', 'A SCIM token, without its value (only a hash is kept).', 'value'),
+  Client: credential(
+    'clientId',
+    'A SCIM client: OAuth 2.0 client credentials for an identity provider (Microsoft Entra ID\'s "OAuth 2.0 client credentials grant"), without its secret (only a hash is kept).',
+    'secret',
+    { federation: ref('Federation') },
+  ),
   Federation: {
     type: 'object',
     description:
